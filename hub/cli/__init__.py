@@ -1,0 +1,1 @@
+"""The `hub` command line: one module per verb, shared options in `options`."""

@@ -1,0 +1,88 @@
+"""Entry point of the `hub` command: groups every verb and turns errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+
+import click
+
+from hub import __version__
+from hub.errors import EXIT_CODES, HubError
+from hub.settings import hub_home
+
+EPILOG = "Exit codes:\n\n" + "\n".join(f"  {code:>3}  {text}" for code, text in EXIT_CODES.items())
+
+
+class HubGroup(click.Group):
+    """A click group that prints HubError messages (never a stack trace) and exits with their code."""
+
+    def invoke(self, ctx: click.Context):
+        """Run the command; map errors to exit codes."""
+        try:
+            return super().invoke(ctx)
+        except HubError as exc:
+            _log_exception(exc)
+            click.echo(f"error: {exc.user_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: no trace on screen
+            path = _log_exception(exc)
+            if ctx.find_root().params.get("debug"):
+                traceback.print_exc()
+            click.echo(f"error: internal error ({type(exc).__name__}); details in {path}", err=True)
+            sys.exit(1)
+
+
+def _log_exception(exc: BaseException):
+    """Append the full trace to .hub/logs/hub.log; return the path."""
+    path = hub_home() / "logs" / "hub.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+        logger = logging.getLogger("hub.cli")
+        logger.addHandler(handler)
+        logger.error("command failed: %s", getattr(exc, "internal", None) or type(exc).__name__,
+                     exc_info=(type(exc), exc, exc.__traceback__))
+        logger.removeHandler(handler)
+        handler.close()
+    except OSError:
+        pass
+    return path
+
+
+@click.group(cls=HubGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hub")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks of internal errors.")
+def cli(debug: bool) -> None:
+    """Land & Environment Data Hub: Vietnamese land data into PostGIS, published as OGC APIs.
+
+    \b
+    Typical session:
+      hub db up                          # start the embedded PostGIS (or set HUB_DATABASE_URL)
+      hub catalog list                   # datasets the hub knows
+      hub ingest cadastre_cantho data/*.shp --crs 5897
+      hub publish && hub serve           # OGC API on http://127.0.0.1:5000
+    """
+
+
+def _register() -> None:
+    """Attach the verb groups (imported here so `hub --help` stays fast)."""
+    from hub.cli import catalog, db
+
+    cli.add_command(db.db)
+    cli.add_command(catalog.catalog)
+    for mod, name in (("hub.cli.samples", "samples"), ("hub.cli.ingest", "ingest"), ("hub.cli.runs", "runs"),
+                      ("hub.cli.publish", "publish"), ("hub.cli.serve", "serve")):
+        try:
+            module = __import__(mod, fromlist=[name])
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+            continue
+        cli.add_command(getattr(module, name))
+
+
+_register()

@@ -1,0 +1,1 @@
+"""Database: the embedded cluster, connections per role, and versioned migrations."""

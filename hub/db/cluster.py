@@ -1,0 +1,150 @@
+"""The embedded PostgreSQL 15 + PostGIS cluster: private to the project, loopback and Unix socket only.
+
+initdb and pg_ctl refuse to run as root, so when the hub runs as root the cluster belongs to an
+unprivileged OS user (HUB_DB_OS_USER, created on demand) and every server command runs as that user.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+from pathlib import Path
+
+from hub.errors import ConfigError, DatabaseUnavailable
+from hub.settings import DbSettings, hub_home
+
+PG_BIN_CANDIDATES = (Path("/usr/lib/postgresql/15/bin"),)
+SUPERUSER = "hub"
+
+
+def pg_bin(tool: str) -> str:
+    """Path of a PostgreSQL 15 server binary."""
+    for d in PG_BIN_CANDIDATES:
+        if (d / tool).exists():
+            return str(d / tool)
+    raise ConfigError(f"PostgreSQL 15 tool '{tool}' not found: install postgresql-15 (make demo does it)")
+
+
+def _as_root() -> bool:
+    """Whether this process runs as root."""
+    return os.geteuid() == 0
+
+
+def _ensure_os_user(name: str) -> pwd.struct_passwd:
+    """Create the unprivileged cluster owner if missing (root only)."""
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                       check=True, capture_output=True)
+        return pwd.getpwnam(name)
+
+
+def _run(args: list[str], settings: DbSettings, check: bool = True) -> subprocess.CompletedProcess:
+    """Run a server tool as the cluster owner."""
+    if _as_root():
+        args = ["runuser", "-u", settings.os_user, "--", *args]
+    return subprocess.run(args, check=check, capture_output=True, text=True)
+
+
+def _prepare_dirs(settings: DbSettings) -> None:
+    """Create data, socket and log folders owned by the cluster owner, private (0700)."""
+    home = hub_home()
+    home.mkdir(parents=True, exist_ok=True)
+    dirs = [settings.cluster_dir, settings.socket_dir, home / "logs"]
+    owner = _ensure_os_user(settings.os_user) if _as_root() else None
+    for d in dirs:
+        d.mkdir(parents=True, exist_ok=True)
+        if owner:
+            os.chown(d, owner.pw_uid, owner.pw_gid)
+        os.chmod(d, 0o700)
+    if owner:  # the owner must be able to traverse every parent of the data folder
+        for parent in settings.cluster_dir.resolve().parents:
+            if not os.stat(parent).st_mode & 0o001:
+                raise ConfigError(f"{parent} is not traversable by '{settings.os_user}'; set HUB_DB_DATA_DIR "
+                                  "to a folder it can reach")
+
+
+def _configure(settings: DbSettings) -> None:
+    """Write the cluster's settings: loopback + private socket, scram passwords on TCP."""
+    conf = settings.cluster_dir / "postgresql.auto.conf"
+    lines = [
+        "listen_addresses = '127.0.0.1'",
+        f"port = {settings.port}",
+        f"unix_socket_directories = '{settings.socket_dir}'",
+        "unix_socket_permissions = 0700",
+        "shared_buffers = '512MB'",
+        "work_mem = '32MB'",
+        "maintenance_work_mem = '512MB'",
+        "max_wal_size = '4GB'",
+        "max_connections = 200",
+        "password_encryption = 'scram-sha-256'",
+        "log_min_messages = 'warning'",
+        "log_min_error_statement = 'panic'",  # statements may carry user values: keep them out of logs
+    ]
+    hba = settings.cluster_dir / "pg_hba.conf"
+    hba_lines = [
+        "# Hub-managed: the socket folder is private (0700), so 'trust' reaches only the owner and root.",
+        "local all all trust",
+        "host all all 127.0.0.1/32 scram-sha-256",
+    ]
+    for path, body in ((conf, lines), (hba, hba_lines)):
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("\n".join(body) + "\n")
+        if _as_root():
+            owner = pwd.getpwnam(settings.os_user)
+            os.chown(tmp, owner.pw_uid, owner.pw_gid)
+        tmp.replace(path)
+
+
+def initialized(settings: DbSettings) -> bool:
+    """Whether the data folder holds a cluster."""
+    return (settings.cluster_dir / "PG_VERSION").exists()
+
+
+def running(settings: DbSettings) -> bool:
+    """Whether the embedded server is up."""
+    if not initialized(settings):
+        return False
+    return _run([pg_bin("pg_ctl"), "status", "-D", str(settings.cluster_dir)], settings, check=False).returncode == 0
+
+
+def log_file() -> Path:
+    """The server log."""
+    return hub_home() / "logs" / "postgresql.log"
+
+
+def up(settings: DbSettings) -> bool:
+    """Initialise (once) and start the cluster; returns False when it was already running."""
+    if not settings.embedded:
+        raise ConfigError("HUB_DATABASE_URL is set: the hub uses that server and manages no cluster")
+    _prepare_dirs(settings)
+    if not initialized(settings):
+        res = _run([pg_bin("initdb"), "-D", str(settings.cluster_dir), "-U", SUPERUSER, "--auth-local=trust",
+                    "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"], settings, check=False)
+        if res.returncode != 0:
+            raise DatabaseUnavailable("initdb failed; see the output above", internal=res.stderr)
+    _configure(settings)
+    if running(settings):
+        return False
+    res = _run([pg_bin("pg_ctl"), "start", "-w", "-t", "60", "-D", str(settings.cluster_dir),
+                "-l", str(log_file())], settings, check=False)
+    if res.returncode != 0:
+        raise DatabaseUnavailable(f"the embedded PostgreSQL did not start; see {log_file()}", internal=res.stderr)
+    return True
+
+
+def down(settings: DbSettings) -> bool:
+    """Stop the cluster (fast shutdown); returns False when it was not running."""
+    if not running(settings):
+        return False
+    _run([pg_bin("pg_ctl"), "stop", "-m", "fast", "-w", "-D", str(settings.cluster_dir)], settings)
+    return True
+
+
+def destroy(settings: DbSettings) -> None:
+    """Stop and delete the cluster's data (used by `hub db reset --yes`)."""
+    down(settings)
+    shutil.rmtree(settings.cluster_dir, ignore_errors=True)
