@@ -108,6 +108,7 @@ class Publication(Strict):
 
     enabled: bool = True
     collection: str = Field(pattern=IDENT)
+    id_column: str = Field("parcel_key", pattern=IDENT, description="Public column used as the feature id")
     exclude_sensitive_land_use: bool = Field(True, description="Drop CQP/CAN/CQA parcels from the public view")
     tiles: Tiles | None = Tiles()
     output_crs: list[int] = Field(default_factory=lambda: [4326, 4756, 3405, 3406, 5897, 5898, 5899,
@@ -125,6 +126,7 @@ class Dataset(Strict):
     attribution: str | None = None
     keywords: Keywords = Keywords()
     source: Source
+    geometry_type: Literal["MultiPolygon", "MultiLineString", "Point"] = "MultiPolygon"
     key: list[str] = Field(min_length=1, description="Columns that identify a row (unique per dataset)")
     columns: list[Column] = Field(min_length=1)
     validation: dict[str, Rule] = Field(default_factory=dict)
@@ -152,6 +154,9 @@ class Dataset(Strict):
                 raise ValueError(f"key column '{k}' is not declared in columns")
             if by_name[k].sensitivity == "personal":
                 raise ValueError(f"key column '{k}' cannot be personal data")
+        idc = by_name.get(self.publication.id_column)
+        if idc is None or idc.sensitivity != "public":
+            raise ValueError(f"publication.id_column '{self.publication.id_column}' must be a public column")
         return self
 
     def column(self, name: str) -> Column:

@@ -1,0 +1,48 @@
+# Two commands: `make demo` (install, start PostGIS, load samples, serve) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+HUB := $(VENV)/bin/hub
+SAMPLES := .hub/samples
+APT_PKGS := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 gdal-bin python3-venv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install system-deps demo load test bench-ingest bench-api clean
+
+install: system-deps $(VENV)/.installed
+
+system-deps:
+	@missing=$$(for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.lock
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+load: install
+	$(HUB) db up
+	$(HUB) samples generate $(SAMPLES)
+	$(HUB) ingest cadastre_cantho $(SAMPLES)/cantho --boundaries $(SAMPLES)/admin
+	$(HUB) ingest cadastre_tuyenquang $(SAMPLES)/tuyenquang --boundaries $(SAMPLES)/admin
+	$(HUB) publish
+
+demo: load
+	$(HUB) serve
+
+test: install
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+bench-ingest: install
+	$(VENV)/bin/python -m bench.ingest
+
+bench-api: install
+	$(VENV)/bin/python -m bench.api
+
+clean:
+	-$(HUB) db down
+	rm -rf .hub
