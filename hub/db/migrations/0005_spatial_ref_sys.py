@@ -20,7 +20,7 @@ def apply(conn: psycopg.Connection) -> None:
         conn.execute(
             "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) "
             "VALUES (%s, 'EPSG', %s, %s, %s) ON CONFLICT (srid) DO NOTHING",
-            (epsg, epsg, c.to_wkt("WKT1_GDAL"), c.to_proj4()))
+            (epsg, epsg, c.to_wkt("WKT1_GDAL"), f"{crs.tmerc(crs.ZONES[epsg])} +units=m +no_defs"))
     for epsg in (crs.VN2000_GEOGRAPHIC, *crs.ZONES):
         conn.execute(
             "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) "
