@@ -43,14 +43,19 @@ def create_personal(ds: Dataset, schema: str, table: str) -> sql.Composed:
     return sql.SQL("CREATE TABLE {} ({})").format(sql.Identifier(schema, table), sql.SQL(", ").join(defs))
 
 
-def index_core(ds: Dataset, schema: str, table: str, suffix: str) -> list[sql.Composed]:
-    """Indexes built on a staged table before the swap: row id, unique key, public id, geometry."""
+def index_spatial(schema: str, table: str, suffix: str) -> sql.Composed:
+    """The GiST index, built first: set-level rules (overlaps) use it."""
+    return sql.SQL("CREATE INDEX {} ON {} USING gist (geom)").format(sql.Identifier(f"{suffix}_geom"),
+                                                                   sql.Identifier(schema, table))
+
+
+def index_keys(ds: Dataset, schema: str, table: str, suffix: str) -> list[sql.Composed]:
+    """Key constraints built after duplicates were quarantined: row id, unique key, public id."""
     t = sql.Identifier(schema, table)
     idx = [
         sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY (row_id)").format(t, sql.Identifier(f"{suffix}_pk")),
         sql.SQL("CREATE UNIQUE INDEX {} ON {} ({})").format(
             sql.Identifier(f"{suffix}_key"), t, sql.SQL(", ").join(map(sql.Identifier, ds.key))),
-        sql.SQL("CREATE INDEX {} ON {} USING gist (geom)").format(sql.Identifier(f"{suffix}_geom"), t),
     ]
     if ds.publication.id_column not in ds.key[:1]:
         idx.append(sql.SQL("CREATE INDEX {} ON {} ({})").format(

@@ -73,6 +73,8 @@ class CrsSpec(Strict):
     old_province: str | None = Field(None, pattern=r"^\d{2}$",
                                      description="Pre-2025 province code: picks the TM-3 central meridian")
     allowed: list[int] = Field(default_factory=list, description="EPSG codes accepted from files; empty = any VN-2000")
+    from_commune: bool = Field(False, description="Files without a CRS take the TT 973 zone of their commune's "
+                                                  "old province (Famis DGN carries no CRS)")
 
 
 class Source(Strict):

@@ -111,8 +111,8 @@ def ensure_roles(conn: psycopg.Connection, settings: DbSettings | None = None) -
     api = sql.Identifier(ROLE_NAMES["api"])
     for setting, value in (("default_transaction_read_only", "on"),
                            ("statement_timeout", str(s.api_statement_timeout_ms)),
-                           ("idle_in_transaction_session_timeout", "60000"),
-                           ("search_path", "pub, public")):
+                           ("idle_in_transaction_session_timeout", "60000")):
         conn.execute(sql.SQL("ALTER ROLE {} SET {} = {}").format(api, sql.Identifier(setting), sql.Literal(value)))
+    conn.execute(sql.SQL("ALTER ROLE {} SET search_path = pub, public").format(api))
     conn.execute(sql.SQL("ALTER ROLE {} SET statement_timeout = '300s'").format(
         sql.Identifier(ROLE_NAMES["analyst"])))

@@ -1,0 +1,1 @@
+"""ETL pipelines: extract -> decode text -> reproject -> validate -> load to staging -> publish."""

@@ -1,0 +1,53 @@
+"""Validation issues and the per-run tally; rows_in == loaded + rejected is checked here."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from hub.catalog.models import Dataset
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One rule hit on one source row (never carries source values: they may be personal)."""
+
+    file: str
+    row_no: int
+    rule: str
+    severity: str
+    action: str
+    message: str
+    field: str | None = None
+    key: str | None = None
+
+
+@dataclass
+class Tally:
+    """Counts of a run: rows in, loaded, rejected, and issues by rule."""
+
+    rows_in: int = 0
+    rejected: int = 0
+    flagged: int = 0
+    by_rule: Counter = field(default_factory=Counter)
+    blocking: Counter = field(default_factory=Counter)
+
+    @property
+    def loaded(self) -> int:
+        """Rows that reach the published table."""
+        return self.rows_in - self.rejected
+
+    def add(self, ds: Dataset, issues: list[Issue]) -> None:
+        """Count issues by rule and note the ones the catalog says block publication."""
+        for i in issues:
+            self.by_rule[i.rule] += 1
+            if ds.rule(i.rule).blocks_publish:
+                self.blocking[i.rule] += 1
+
+
+def issue(ds: Dataset, file: str, row_no: int, rule: str, message: str, *, field: str | None = None,
+          key: str | None = None, action: str | None = None) -> Issue:
+    """An issue with the severity the catalog gives the rule; errors reject the row."""
+    sev = ds.rule(rule).severity
+    act = action or ("rejected" if sev == "error" else "flagged")
+    return Issue(file, int(row_no), rule, sev, act, message, field, key)

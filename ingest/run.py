@@ -1,0 +1,214 @@
+"""One ingest run: ledger, lock, steps over streamed chunks, staging, set-level rules, publish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from psycopg import sql
+from tqdm import tqdm
+
+from hub import __version__
+from hub.catalog import ddl
+from hub.catalog.loader import checksum, load_dataset
+from hub.db.connect import connect
+from hub.errors import HubError, LockBusy, PublishBlocked, PublishRefused
+from hub.settings import ingest_settings
+from ingest import cadastre, georef, load, publish, refdata, sources
+from ingest.issues import Issue, Tally
+from ingest.landuse import Normaliser
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the caller asked for (recorded in the ledger: a rerun with other options is a new load)."""
+
+    crs: str | None = None
+    encoding: str | None = None
+    dry_run: bool = False
+    force: bool = False
+    valid_from: str | None = None
+
+
+def _sha256(files: list[sources.SourceFile]) -> tuple[str, list[dict]]:
+    """Checksum over every file's bytes (and sidecars of multi-file formats), in order."""
+    total = hashlib.sha256()
+    listing = []
+    for f in files:
+        h = hashlib.sha256()
+        parts = sorted(p for p in f.path.parent.glob(f.path.stem + ".*")) if f.fmt in ("shp", "tab") else [f.path]
+        for part in parts:
+            with open(part, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        total.update(f.display.encode() + h.digest())
+        listing.append({"file": f.display, "format": f.fmt, "sha256": h.hexdigest(), "features": f.features})
+    return total.hexdigest(), listing
+
+
+def _lock_key(dataset_id: str) -> int:
+    """A stable 63-bit advisory lock key per dataset."""
+    return int.from_bytes(hashlib.sha256(f"hub:publish:{dataset_id}".encode()).digest()[:8], "big") >> 1
+
+
+def _issue_rows(load_id: int, ds_id: str, issues: list[Issue]):
+    """meta.issue rows."""
+    return ((load_id, ds_id, i.file, i.row_no, i.key, i.field, i.rule, i.severity, i.action, i.message) for i in issues)
+
+
+ISSUE_COLS = ["load_id", "dataset_id", "file", "row_no", "feature_key", "field", "rule", "severity", "action", "message"]
+
+
+def _previous_identical(conn, ds_id: str, src_sha: str, cat_sha: str, options: dict):
+    """The published load this run would repeat, if any."""
+    return conn.execute(
+        "SELECT l.load_id, l.rows_in, l.rows_loaded, l.rows_rejected, l.issues_by_rule, l.version FROM meta.published p "
+        "JOIN meta.load l USING (load_id) WHERE p.dataset_id = %s AND l.source_sha256 = %s AND l.catalog_sha256 = %s "
+        "AND l.options = %s::jsonb", (ds_id, src_sha, cat_sha, json.dumps(options))).fetchone()
+
+
+def _decisions(ctx: cadastre.Context, srcs: list[sources.SourceFile], option: int | None) -> None:
+    """Decide every file's CRS before reading any data (a CRS error fails the run before anything loads)."""
+    for src in srcs:
+        commune_epsg = None
+        if src.fmt == "dgn":
+            from ingest.famis import commune_of
+
+            province = ctx.ref.communes.get(ctx.ds.source.admin_version, {}).get(commune_of(src.path) or "")
+            commune_epsg = ctx.ref.zones.get(province or "")
+        ctx.decisions[src.display] = georef.decide(src.display, src.crs_wkt, ctx.ds, option, commune_epsg)
+
+
+def run_ingest(dataset_id: str, paths: list[Path], opts: Options = Options()) -> dict:
+    """Run the dataset's pipeline over the given files; returns the summary (also recorded in meta.load)."""
+    t0 = time.monotonic()
+    settings = ingest_settings()
+    ds = load_dataset(dataset_id)
+    files = sources.discover(paths)
+    root = Path(os.path.commonpath([p.resolve().parent for p in files]))
+    srcs = [sources.inspect(f.resolve(), root) for f in files]
+    src_sha, listing = _sha256(srcs)
+    options = {k: v for k, v in asdict(opts).items() if k in ("crs", "encoding", "valid_from") and v}
+    cat_sha = checksum(ds)
+    with connect("etl", autocommit=True) as conn:
+        if not conn.execute("SELECT pg_try_advisory_lock(%s)", (_lock_key(ds.id),)).fetchone()[0]:
+            raise LockBusy(f"another run is publishing dataset '{ds.id}'; try again when it ends")
+        prev = None if opts.dry_run or opts.force else _previous_identical(conn, ds.id, src_sha, cat_sha, options)
+        if prev:
+            load_id = conn.execute(
+                "INSERT INTO meta.load (dataset_id, status, finished_at, source_files, source_sha256, catalog_sha256, "
+                "options, rows_in, rows_loaded, rows_rejected, issues_by_rule, version, message, hub_version) VALUES "
+                "(%s, 'unchanged', clock_timestamp(), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING load_id",
+                (ds.id, json.dumps(listing), src_sha, cat_sha, json.dumps(options), prev[1], prev[2], prev[3],
+                 json.dumps(prev[4]), prev[5], f"identical to load {prev[0]}: nothing to do", __version__)).fetchone()[0]
+            return {"load_id": load_id, "dataset": ds.id, "status": "unchanged", "rows_in": prev[1],
+                    "rows_loaded": prev[2], "rows_rejected": prev[3], "issues_by_rule": prev[4],
+                    "version": prev[5], "same_as_load": prev[0], "seconds": round(time.monotonic() - t0, 2)}
+        load.drop_orphans(conn, ds)
+        load_id = conn.execute(
+            "INSERT INTO meta.load (dataset_id, status, source_files, source_sha256, catalog_sha256, options, "
+            "hub_version) VALUES (%s, 'running', %s, %s, %s, %s, %s) RETURNING load_id",
+            (ds.id, json.dumps(listing), src_sha, cat_sha, json.dumps(options), __version__)).fetchone()[0]
+        try:
+            return _run(conn, ds, srcs, opts, options, load_id, settings, t0)
+        except PublishBlocked:
+            raise
+        except HubError as exc:
+            _finish(conn, load_id, "refused" if isinstance(exc, PublishRefused) else "failed",
+                    message=exc.user_message())
+            raise
+        except BaseException as exc:
+            _finish(conn, load_id, "failed", message=f"internal error ({type(exc).__name__})")
+            raise
+
+
+def _finish(conn, load_id: int, status: str, tally: Tally | None = None, **extra) -> None:
+    """Close the ledger row."""
+    vals = {"status": status, "message": extra.get("message"), "version": extra.get("version"),
+            "forced": bool(extra.get("forced"))}
+    if tally:
+        vals.update(rows_in=tally.rows_in, rows_loaded=tally.loaded, rows_rejected=tally.rejected,
+                    rows_flagged=tally.flagged, issues_by_rule=json.dumps(dict(tally.by_rule)))
+    assigns = sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in vals)
+    conn.execute(sql.SQL("UPDATE meta.load SET {}, finished_at = clock_timestamp() WHERE load_id = {}").format(
+        assigns, sql.Placeholder("load_id")), {**vals, "load_id": load_id})
+
+
+def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t0: float) -> dict:
+    """The steps, inside the ledger bracket."""
+    ref = refdata.load(conn, ds.source.admin_version)
+    ctx = cadastre.Context(ds, ref, Normaliser(ref, ds.source.land_use_list),
+                           (opts.encoding or ds.source.encoding), opts.valid_from or dt.date.today().isoformat())
+    _decisions(ctx, srcs, georef.parse_crs_option(opts.crs, ref.zones) if opts.crs else None)
+    tally, issues_all = Tally(), []
+    core_cols, pers_cols = ddl.core_columns(ds), ddl.personal_columns(ds)
+    (cs, ct), (ps, pt) = load.staging_tables(ds, load_id)
+    total = sum(max(s.features, 0) for s in srcs) or None
+    bar = tqdm(total=total, unit="rows", desc=f"ingest {ds.id}", disable=not (settings.progress and os.isatty(2)))
+    with conn.transaction():
+        conn.execute("SET LOCAL ROLE hub_owner")
+        load.create(conn, ds, load_id)
+        for src in srcs:
+            fmap = None
+            for batch in sources.read_batches(src, settings.chunk_rows):
+                fmap = fmap or cadastre.field_map(ds, list(batch.attrs), src.display)
+                out = cadastre.transform(batch, ctx, fmap)
+                load.copy_rows(conn, (cs, ct), core_cols, out.core)
+                load.copy_rows(conn, (ps, pt), pers_cols, out.personal)
+                if out.quarantine:
+                    load.quarantine(conn, ds, load_id, out.quarantine)
+                tally.rows_in += len(batch)
+                tally.rejected += len(out.quarantine)
+                issues_all += out.issues
+                bar.update(len(batch))
+        bar.close()
+        conn.execute(ddl.index_spatial(cs, ct, f"l{load_id}"))
+        set_issues = load.set_rules(conn, ds, load_id)
+        tally.rejected += len({(i.file, i.row_no) for i in set_issues if i.action == "rejected"})
+        issues_all += set_issues
+        for stmt in ddl.index_keys(ds, cs, ct, f"l{load_id}"):
+            conn.execute(stmt)
+        tally.add(ds, issues_all)
+        tally.flagged = len({(i.file, i.row_no) for i in issues_all if i.action != "rejected"})
+        load.copy_rows(conn, ("meta", "issue"), ISSUE_COLS, _issue_rows(load_id, ds.id, issues_all))
+        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(cs, ct)))
+    summary = {"load_id": load_id, "dataset": ds.id, "rows_in": tally.rows_in, "rows_loaded": tally.loaded,
+               "rows_rejected": tally.rejected, "rows_flagged": tally.flagged,
+               "issues_by_rule": _by_rule(ds, issues_all), "options": options,
+               "files": [{"file": s.display, "crs": f"EPSG:{ctx.decisions[s.display].epsg}",
+                          "crs_from": ctx.decisions[s.display].origin} for s in srcs],
+               "quarantine": f"restricted.quarantine WHERE load_id = {load_id}",
+               "issues": f"meta.issue WHERE load_id = {load_id}"}
+    assert tally.rows_in == tally.loaded + tally.rejected
+    if opts.dry_run:
+        with conn.transaction():
+            conn.execute("SET LOCAL ROLE hub_owner")
+            for table in load.staging_tables(ds, load_id):
+                conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(*table)))
+        _finish(conn, load_id, "dry_run", tally, message="dry run: nothing published")
+        return {**summary, "status": "dry_run", "seconds": round(time.monotonic() - t0, 2)}
+    if tally.blocking:
+        _finish(conn, load_id, "blocked", tally, message=f"blocked by {dict(tally.blocking)}")
+        raise PublishBlocked(f"not published: rules {sorted(tally.blocking)} block publication of '{ds.id}' "
+                             f"(see meta.issue WHERE load_id = {load_id})")
+    with conn.transaction():
+        note = publish.guard(conn, ds, tally.loaded, opts.force, settings.max_row_drop)
+        version = publish.swap(conn, ds, load_id, tally.loaded)
+        _finish(conn, load_id, "published", tally, version=version, forced=bool(note), message=note)
+    secs = time.monotonic() - t0
+    return {**summary, "status": "published", "version": version, "seconds": round(secs, 2),
+            "rows_per_second": round(tally.rows_in / secs) if secs else None}
+
+
+def _by_rule(ds, issues: list[Issue]) -> dict:
+    """Counts per rule with severity and action, for the summary."""
+    out: dict[str, dict] = {}
+    for i in issues:
+        entry = out.setdefault(i.rule, {"severity": i.severity, "action": i.action, "count": 0})
+        entry["count"] += 1
+    return dict(sorted(out.items()))

@@ -1,0 +1,106 @@
+"""Extract: find source files, identify their format and CRS, and stream features in chunks.
+
+Text is read Latin-1 (byte-transparent) whatever the file claims: `.cpg`, DBF LDID and MapInfo `!charset`
+routinely lie about TCVN3/VNI content (domain spec §7.1), so decoding is a later, per-value step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pyogrio
+import shapely
+
+from hub.errors import InputError
+
+FORMATS = {".gpkg": "gpkg", ".shp": "shp", ".tab": "tab", ".geojson": "geojson", ".json": "geojson",
+           ".dgn": "dgn", ".fgb": "fgb"}
+# GDAL drivers the hub opens (no VRT, no network, no archives handled by GDAL itself: security case I02).
+DRIVERS = {"gpkg": "GPKG", "shp": "ESRI Shapefile", "tab": "MapInfo File", "geojson": "GeoJSON", "dgn": "DGN",
+           "fgb": "FlatGeobuf"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to ingest, with what GDAL says about it."""
+
+    path: Path
+    display: str
+    fmt: str
+    crs_wkt: str | None
+    features: int
+    fields: tuple[str, ...]
+
+
+@dataclass
+class Batch:
+    """A chunk of features: raw attributes (Latin-1 strings or numbers) and source-grid geometries."""
+
+    file: SourceFile
+    row_no: np.ndarray
+    attrs: dict[str, list]
+    geom: np.ndarray
+
+    def __len__(self) -> int:
+        """Rows in the batch."""
+        return len(self.row_no)
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Files to read: folders are searched recursively; unknown formats and GDAL virtual paths are refused."""
+    found: list[Path] = []
+    for p in paths:
+        text = str(p)
+        if text.startswith("/vsi") or "://" in text:
+            raise InputError("virtual or remote paths are not accepted", file=text, rule="source_path")
+        if p.is_dir():
+            found += sorted(f for f in p.rglob("*") if f.suffix.lower() in FORMATS and f.is_file()
+                            and not f.is_symlink())
+        elif p.is_file():
+            if p.suffix.lower() not in FORMATS:
+                raise InputError(f"unsupported format '{p.suffix}'; supported: {', '.join(sorted(FORMATS))}",
+                                 file=text, rule="source_format")
+            found.append(p)
+        else:
+            raise InputError("no such file or folder", file=text)
+    if not found:
+        raise InputError("no readable source files found", file=", ".join(map(str, paths)))
+    return found
+
+
+def inspect(path: Path, root: Path | None = None) -> SourceFile:
+    """Open a file with its format's GDAL driver only and read its metadata."""
+    fmt = FORMATS[path.suffix.lower()]
+    display = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+    if fmt == "dgn":
+        return SourceFile(path, display, fmt, None, -1, ())
+    try:
+        info = pyogrio.read_info(path, encoding="latin1")
+    except Exception as exc:  # GDAL raises many types; the message names the file, not GDAL internals
+        raise InputError(f"cannot be opened as {fmt} ({type(exc).__name__})", file=display,
+                         internal=str(exc)) from exc
+    if info.get("driver") != DRIVERS[fmt]:
+        raise InputError(f"opened by driver {info.get('driver')!r}, expected {DRIVERS[fmt]!r}", file=display)
+    return SourceFile(path, display, fmt, info.get("crs"), int(info.get("features", -1)),
+                      tuple(info.get("fields", ())))
+
+
+def read_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
+    """Stream a file as batches of at most chunk_rows features (GDAL Arrow stream: bounded memory)."""
+    if src.fmt == "dgn":
+        from ingest.famis import read_famis
+
+        yield from read_famis(src)
+        return
+    start = 1
+    with pyogrio.open_arrow(src.path, encoding="latin1", batch_size=chunk_rows, use_pyarrow=True) as (meta, reader):
+        geom_col = meta.get("geometry_name") or "wkb_geometry"
+        for rb in reader:
+            n = rb.num_rows
+            attrs = {name: rb.column(name).to_pylist() for name in rb.schema.names if name != geom_col}
+            geoms = shapely.from_wkb(rb.column(geom_col).to_numpy(zero_copy_only=False), on_invalid="ignore")
+            yield Batch(src, np.arange(start, start + n), attrs, geoms)
+            start += n
