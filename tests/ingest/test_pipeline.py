@@ -1,0 +1,110 @@
+"""The cadastre pipeline end to end against the real PostGIS: counts, text, privacy, ledger, guards."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+import shapely
+
+from hub.catalog import ddl, load_dataset
+from hub.db.connect import conninfo
+from hub.errors import CrsError, LockBusy, PublishRefused
+from ingest.run import Options, _lock_key, run_ingest
+from tests.ingest.conftest import parcels, write_shp
+
+DS = "cadastre_cantho"
+
+
+def test_rows_in_equals_loaded_plus_rejected_with_rules(hub_db, shp_factory, admin_conn):
+    """Every row is loaded or quarantined with its rule; the ledger agrees."""
+    rows = parcels(40)
+    rows[9]["geometry"] = shapely.Polygon([(581000, 1110000), (581020, 1110020), (581020, 1110000), (581000, 1110020)])
+    res = run_ingest(DS, [shp_factory(rows=rows).parent], Options(force=True))
+    assert res["status"] == "published"
+    assert res["rows_in"] == 40 == res["rows_loaded"] + res["rows_rejected"]
+    by_rule = res["issues_by_rule"]
+    assert by_rule["unknown_land_use"]["count"] == 5          # XYZ x5
+    assert by_rule["land_use_homoglyph"]["count"] == 5        # Cyrillic О x5
+    assert by_rule["invalid_geometry"]["count"] == 1
+    assert by_rule["legacy_land_use"]["action"] == "flagged"  # BHK -> HNK
+    quarantined = admin_conn.execute("SELECT count(*) FROM restricted.quarantine WHERE load_id = %s",
+                                     (res["load_id"],)).fetchone()[0]
+    assert quarantined == res["rows_rejected"]
+    ledger = admin_conn.execute("SELECT rows_in, rows_loaded, rows_rejected, status FROM meta.load WHERE load_id = %s",
+                                (res["load_id"],)).fetchone()
+    assert ledger == (40, res["rows_loaded"], res["rows_rejected"], "published")
+
+
+def test_text_is_decoded_and_owner_never_public(hub_db, shp_factory):
+    """VNI bytes behind a lying .cpg become NFC Vietnamese; owner names stay in restricted."""
+    run_ingest(DS, [shp_factory(16).parent], Options(force=True))
+    with psycopg.connect(conninfo("api", hub_db, tcp=True)) as api:
+        cols = [d.name for d in api.execute("SELECT * FROM pub.cadastre_cantho LIMIT 1").description]
+        assert cols == ddl.public_view_columns(load_dataset(DS))
+        addresses = {r[0] for r in api.execute("SELECT address FROM pub.cadastre_cantho")}
+        assert addresses == {"Ấp Thới Hòa, xã Thới Long"}
+        dump = str(api.execute("SELECT json_agg(c) FROM pub.cadastre_cantho c").fetchone()[0])
+        assert "Nguyễn" not in dump and "CQP" not in dump
+
+
+def test_public_view_columns_equal_catalog_public_columns(hub_db, shp_factory, admin_conn):
+    """Security case P02: pub columns are exactly id + public columns + geom."""
+    run_ingest(DS, [shp_factory(8).parent], Options(force=True))
+    cols = [r[0] for r in admin_conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'pub' "
+        "AND table_name = 'cadastre_cantho' ORDER BY ordinal_position")]
+    ds = load_dataset(DS)
+    assert cols == ["id", *[c.name for c in ds.by_sensitivity("public")], "geom"]
+    assert not {c.name for c in ds.by_sensitivity("personal", "restricted")} & set(cols)
+
+
+def test_identical_rerun_is_noop(hub_db, shp_factory, admin_conn):
+    """The same input twice: the second run changes nothing and says so."""
+    path = shp_factory(12, name="same").parent
+    first = run_ingest(DS, [path], Options(force=True))
+    second = run_ingest(DS, [path])
+    assert second["status"] == "unchanged" and second["same_as_load"] == first["load_id"]
+    assert admin_conn.execute("SELECT load_id FROM meta.published WHERE dataset_id = %s", (DS,)).fetchone()[0] \
+        == first["load_id"]
+
+
+def test_row_drop_guard_refuses_then_force(hub_db, shp_factory, admin_conn):
+    """Far fewer rows than published: refused unless --force, and the refusal is in the ledger."""
+    run_ingest(DS, [shp_factory(40, name="big").parent], Options(force=True))
+    small = shp_factory(8, name="small").parent
+    with pytest.raises(PublishRefused):
+        run_ingest(DS, [small])
+    status = admin_conn.execute("SELECT status FROM meta.load WHERE dataset_id = %s ORDER BY load_id DESC LIMIT 1",
+                                (DS,)).fetchone()[0]
+    assert status == "refused"
+    assert run_ingest(DS, [small], Options(force=True))["status"] == "published"
+
+
+def test_second_publisher_fails_fast(hub_db, shp_factory):
+    """A concurrent run on the same dataset gets LockBusy (exit code 11) at once."""
+    with psycopg.connect(conninfo("admin", hub_db), autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", (_lock_key(DS),))
+        with pytest.raises(LockBusy) as err:
+            run_ingest(DS, [shp_factory(4).parent])
+        assert err.value.exit_code == 11
+
+
+def test_missing_prj_is_a_crs_error(hub_db, tmp_path):
+    """No .prj and no --crs: CRS_ERROR naming the file; --crs with the old province code works."""
+    path = write_shp(tmp_path / "noprj" / "x.shp", parcels(4), epsg=None)
+    with pytest.raises(CrsError) as err:
+        run_ingest(DS, [path])
+    assert "x.shp" in err.value.user_message() and err.value.exit_code == 7
+    res = run_ingest(DS, [path], Options(crs="92", force=True))
+    assert res["files"][0]["crs"] == "EPSG:5897" and res["files"][0]["crs_from"] == "--crs"
+
+
+def test_dry_run_publishes_nothing(hub_db, shp_factory, admin_conn):
+    """--dry-run validates and reports; the published load stays as it was."""
+    before = admin_conn.execute("SELECT load_id FROM meta.published WHERE dataset_id = %s", (DS,)).fetchone()
+    res = run_ingest(DS, [shp_factory(6, name="dry").parent], Options(dry_run=True))
+    after = admin_conn.execute("SELECT load_id FROM meta.published WHERE dataset_id = %s", (DS,)).fetchone()
+    assert res["status"] == "dry_run" and before == after
+    leftovers = admin_conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'staging' "
+                                   "AND tablename LIKE %s", (f"%l{res['load_id']}%",)).fetchone()[0]
+    assert leftovers == 0
