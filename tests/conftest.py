@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from pathlib import Path
 
 os.environ.setdefault("HUB_DB_NAME", "hub_test")  # before any settings are read
+# One port per checkout, so a clone's suite never collides with another checkout's running cluster.
+_ROOT = str(Path(__file__).resolve().parents[1]).encode()
+os.environ.setdefault("HUB_DB_PORT", str(56000 + int(hashlib.sha256(_ROOT).hexdigest(), 16) % 1000))
 os.environ.setdefault("HUB_INGEST_PROGRESS", "false")
 
 import pytest  # noqa: E402

@@ -18,6 +18,7 @@ _SIGNATURE_WEIGHT = 0.1  # ranking bonus for an encoding's signature characters 
 _HINT_BONUS = 0.15  # ranking bonus for the hinted encoding when it decodes to valid Vietnamese
 _UTF8_PRIOR = 0.5  # ranking bonus for strictly valid UTF-8
 _RIVAL_PENALTY = 0.5  # confidence lost when a different decoding is just as valid (multiplied by its share²)
+LOST_SOFT_HYPHEN_CAP = 0.5  # TCVN3 text that seems to have lost 'ư' (0xAD) is damaged: kept below the threshold
 
 ENCODINGS = ("ascii", "utf-8", "utf-8-nfd", "utf-8-double", "tcvn3", "vni", "cp1258", "latin1")
 _HINTS = {
@@ -199,10 +200,11 @@ def _choose(candidates: dict[str, str], raw: bytes, hint: str | None) -> Decoded
     if hint is not None and (hinted is None or (shares[hinted] < UNCERTAIN_THRESHOLD and candidates[hinted] != text)):
         flags.append("encoding_hint_mismatch")
         confidence *= HINT_MISMATCH_FACTOR
-    if confidence < UNCERTAIN_THRESHOLD:
-        flags.append("encoding_uncertain")
     if best == "tcvn3" and _lost_soft_hyphen(text):
         flags.append("soft_hyphen_lost_suspected")
+        confidence = min(confidence, LOST_SOFT_HYPHEN_CAP)
+    if confidence < UNCERTAIN_THRESHOLD:
+        flags.append("encoding_uncertain")
     return Decoded(text, best, round(confidence, 3), raw, tuple(flags))
 
 

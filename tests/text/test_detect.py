@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from hub.text import UNCERTAIN_THRESHOLD, Decoded, decode_column, decode_value, search_key
+from hub.text import UNCERTAIN_THRESHOLD, Decoded, decode_column, decode_value, search_key, tcvn3_encode, vni_encode
 from hub.text.detect import ENCODINGS
 
 
@@ -63,6 +63,34 @@ def test_lost_soft_hyphen_is_decoded_but_not_claimed_as_sure():
     assert result.confidence < UNCERTAIN_THRESHOLD
     assert "encoding_uncertain" in result.flags
     assert "soft_hyphen_lost_suspected" in result.flags
+
+
+def test_lost_soft_hyphen_in_one_word_of_many_still_makes_the_value_uncertain():
+    """One damaged word ('Hơng' for 'Hương') is enough: the decoded value is not trusted."""
+    result = decode_value(tcvn3_encode("Nguyễn Thị Hương").replace(b"\xad", b""))
+    assert result.text == "Nguyễn Thị Hơng"
+    assert {"soft_hyphen_lost_suspected", "encoding_uncertain"} <= set(result.flags)
+    assert decode_value(tcvn3_encode("Nguyễn Thị Hương")).flags == ()
+
+
+def test_tone_on_the_wrong_vowel_is_not_a_syllable():
+    """Latin-1 'xaõ' (tone on o of 'ao') is no syllable, so the VNI reading 'xã' wins outright."""
+    result = decode_value("xaõ")
+    assert (result.text, result.encoding, result.flags) == ("xã", "vni", ())
+
+
+@pytest.mark.parametrize("encode", [tcvn3_encode, vni_encode])
+def test_highland_place_names_count_as_vietnamese(encode):
+    """Names with final k and onset kr (Đắk Lắk, Krông Pắc, Đăk Tô) are decoded without doubt."""
+    name = "Đắk Lắk, Krông Pắc, Đăk Tô"
+    result = decode_value(encode(name))
+    assert (result.text, result.flags) == (name, ())
+
+
+def test_tcvn3_uppercase_font_text_keeps_its_detection():
+    """.VnTimeH capitals decode with lost case ('THửA ĐấT') but are still recognised as TCVN3."""
+    result = decode_value(tcvn3_encode("THỬA ĐẤT SỐ 12"))
+    assert (result.text, result.encoding, result.flags) == ("THửA ĐấT Số 12", "tcvn3", ())
 
 
 @pytest.mark.parametrize("value", ["Hello world", b"Parcel 12/3 (LUC)", ""])
