@@ -110,8 +110,9 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> Output:
     enc: dict[str, list] = {}
     for col, src in fmap.items():
         values = batch.attrs[src]
-        if ds.column(col).type == "text" and values and any(isinstance(v, str) for v in values):
-            decoded = decode_column([v if v is None or isinstance(v, str) else str(v) for v in values], ctx.encoding)
+        if ds.column(col).type == "text" and values and any(isinstance(v, (str, bytes)) for v in values):
+            decoded = decode_column([v if v is None or isinstance(v, (str, bytes)) else str(v) for v in values],
+                                    ctx.encoding)
             cols[col] = [d.text.strip() if d.text else None for d in decoded]
             enc[col] = decoded
         else:

@@ -61,8 +61,13 @@ def _from_file(wkt: str, file: str) -> CrsDecision:
     epsg = c.to_epsg(min_confidence=70)
     if epsg and crs.is_vn2000(epsg):
         return CrsDecision(epsg, "file")
+    shift = _vn2000_shift(c)
+    if c.is_bound:
+        c = c.source_crs
     datum = (c.datum.name if c.datum else "").lower().replace("_", " ")
     params = {p.name: p.value for p in (c.coordinate_operation.params if c.coordinate_operation else [])}
+    if shift is not None:
+        datum = "vietnam 2000"
     cm, k0 = params.get("Longitude of natural origin"), params.get("Scale factor at natural origin")
     if "vietnam" in datum or "vn 2000" in datum or "vn-2000" in datum:
         if cm is not None and k0 is not None and abs(k0 - 0.9999) < 1e-9:
@@ -80,6 +85,15 @@ def _from_file(wkt: str, file: str) -> CrsDecision:
         raise CrsError("the CRS is a Transverse Mercator on a WGS 84-based datum without a datum shift "
                        "(a .prj cannot carry TOWGS84): pass --crs with the VN-2000 EPSG code", file=file, rule="crs")
     raise CrsError(f"unsupported CRS '{c.name}'; pass --crs with a VN-2000 EPSG code", file=file, rule="crs")
+
+
+def _vn2000_shift(c: CRS) -> bool | None:
+    """For a CRS bound to WGS 84 by a Helmert shift (MapInfo, proj4): True if it is EPSG:6960's, else None."""
+    if not c.is_bound or not c.coordinate_operation:
+        return None
+    values = [p.value for p in c.coordinate_operation.params][:3]
+    target = [crs.HELMERT_6960[k] for k in ("x", "y", "z")]
+    return True if len(values) == 3 and all(abs(a - b) < 1.0 for a, b in zip(values, target)) else None
 
 
 def decide(file: str, file_crs: str | None, ds: Dataset, option: int | None,

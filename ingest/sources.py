@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+import pyarrow as pa
 import pyogrio
 import shapely
 
@@ -18,6 +19,7 @@ from hub.errors import InputError
 
 FORMATS = {".gpkg": "gpkg", ".shp": "shp", ".tab": "tab", ".geojson": "geojson", ".json": "geojson",
            ".dgn": "dgn", ".fgb": "fgb"}
+UTF8_FORMATS = {"gpkg", "geojson", "fgb"}  # text is UTF-8 by the format's specification
 # GDAL drivers the hub opens (no VRT, no network, no archives handled by GDAL itself: security case I02).
 DRIVERS = {"gpkg": "GPKG", "shp": "ESRI Shapefile", "tab": "MapInfo File", "geojson": "GeoJSON", "dgn": "DGN",
            "fgb": "FlatGeobuf"}
@@ -95,12 +97,36 @@ def read_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
 
         yield from read_famis(src)
         return
+    if src.fmt in UTF8_FORMATS:
+        yield from _arrow_batches(src, chunk_rows)
+        return
+    start = 0
+    while True:  # legacy formats: Latin-1 byte-transparent reads (Arrow refuses non-UTF-8 encodings)
+        df = pyogrio.read_dataframe(src.path, encoding="latin1", skip_features=start, max_features=chunk_rows)
+        if df.empty:
+            return
+        attrs = {c: df[c].tolist() for c in df.columns if c != "geometry"}
+        yield Batch(src, np.arange(start + 1, start + len(df) + 1), attrs, df.geometry.values.to_numpy())
+        start += len(df)
+        if len(df) < chunk_rows:
+            return
+
+
+def _arrow_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
+    """UTF-8 formats through GDAL's Arrow stream; text handed on as UTF-8 bytes for per-value detection."""
     start = 1
-    with pyogrio.open_arrow(src.path, encoding="latin1", batch_size=chunk_rows, use_pyarrow=True) as (meta, reader):
+    with pyogrio.open_arrow(src.path, batch_size=chunk_rows, use_pyarrow=True) as (meta, reader):
         geom_col = meta.get("geometry_name") or "wkb_geometry"
         for rb in reader:
             n = rb.num_rows
-            attrs = {name: rb.column(name).to_pylist() for name in rb.schema.names if name != geom_col}
+            attrs = {}
+            for name in rb.schema.names:
+                if name == geom_col:
+                    continue
+                values = rb.column(name).to_pylist()
+                if pa.types.is_string(rb.schema.field(name).type) or pa.types.is_large_string(rb.schema.field(name).type):
+                    values = [v.encode("utf-8") if v is not None else None for v in values]
+                attrs[name] = values
             geoms = shapely.from_wkb(rb.column(geom_col).to_numpy(zero_copy_only=False), on_invalid="ignore")
             yield Batch(src, np.arange(start, start + n), attrs, geoms)
             start += n
