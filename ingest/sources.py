@@ -105,7 +105,7 @@ def read_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
         df = pyogrio.read_dataframe(src.path, encoding="latin1", skip_features=start, max_features=chunk_rows)
         if df.empty:
             return
-        attrs = {c: df[c].tolist() for c in df.columns if c != "geometry"}
+        attrs = {c: df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns if c != "geometry"}
         yield Batch(src, np.arange(start + 1, start + len(df) + 1), attrs, df.geometry.values.to_numpy())
         start += len(df)
         if len(df) < chunk_rows:
