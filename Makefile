@@ -27,8 +27,9 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 load: install
 	$(HUB) db up
 	$(HUB) samples generate $(SAMPLES)
-	$(HUB) ingest cadastre_cantho $(SAMPLES)/cantho --boundaries $(SAMPLES)/admin
-	$(HUB) ingest cadastre_tuyenquang $(SAMPLES)/tuyenquang --boundaries $(SAMPLES)/admin
+	$(HUB) ref load-boundaries $(SAMPLES)/admin/communes_old.gpkg $(SAMPLES)/admin/communes_new.gpkg
+	$(HUB) ingest cadastre_cantho $(SAMPLES)/cantho
+	$(HUB) ingest cadastre_tuyenquang $(SAMPLES)/tuyenquang
 	$(HUB) publish
 
 demo: load

@@ -72,6 +72,14 @@ def _previous_identical(conn, ds_id: str, src_sha: str, cat_sha: str, options: d
         "AND l.options = %s::jsonb", (ds_id, src_sha, cat_sha, json.dumps(options))).fetchone()
 
 
+def _ref_fingerprint(conn) -> str:
+    """A digest of the reference data rules depend on (seed files, loaded boundaries)."""
+    return conn.execute(
+        "SELECT md5((SELECT string_agg(file || sha256, ',' ORDER BY file) FROM ref.seed) || ':' || "
+        "coalesce((SELECT string_agg(version_id || code || md5(ST_AsBinary(geom_wgs84)), ',' ORDER BY version_id, code) "
+        "FROM ref.admin_unit WHERE geom_wgs84 IS NOT NULL), ''))").fetchone()[0]
+
+
 def _decisions(ctx: cadastre.Context, srcs: list[sources.SourceFile], option: int | None) -> None:
     """Decide every file's CRS before reading any data (a CRS error fails the run before anything loads)."""
     for src in srcs:
@@ -98,6 +106,7 @@ def run_ingest(dataset_id: str, paths: list[Path], opts: Options = Options()) ->
     with connect("etl", autocommit=True) as conn:
         if not conn.execute("SELECT pg_try_advisory_lock(%s)", (_lock_key(ds.id),)).fetchone()[0]:
             raise LockBusy(f"another run is publishing dataset '{ds.id}'; try again when it ends")
+        options["reference"] = _ref_fingerprint(conn)  # new boundaries or seeds make a rerun a new load
         prev = None if opts.dry_run or opts.force else _previous_identical(conn, ds.id, src_sha, cat_sha, options)
         if prev:
             load_id = conn.execute(

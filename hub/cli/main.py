@@ -75,7 +75,8 @@ def _register() -> None:
     cli.add_command(db.db)
     cli.add_command(catalog.catalog)
     for mod, name in (("hub.cli.samples", "samples"), ("hub.cli.ingest", "ingest"), ("hub.cli.runs", "runs"),
-                      ("hub.cli.publish", "publish"), ("hub.cli.serve", "serve")):
+                      ("hub.cli.publish", "publish"), ("hub.cli.serve", "serve"),
+                      ("hub.cli.ref", "ref")):
         try:
             module = __import__(mod, fromlist=[name])
         except ModuleNotFoundError as exc:
