@@ -34,6 +34,7 @@ class Context:
     encoding: str
     valid_from: str
     decisions: dict[str, georef.CrsDecision] = field(default_factory=dict)
+    buffered: dict[str, object] = field(default_factory=dict)
     next_row_id: int = 1
 
 
@@ -97,8 +98,9 @@ def _num(value) -> float | None:
 def _multi(geoms: np.ndarray) -> np.ndarray:
     """Polygons as MultiPolygons (the column type), others untouched."""
     out = geoms.copy()
-    poly = shapely.get_type_id(geoms) == 3
-    out[poly] = [shapely.MultiPolygon([g]) for g in geoms[poly]]
+    poly = np.flatnonzero(shapely.get_type_id(geoms) == 3)
+    if len(poly):
+        out[poly] = shapely.multipolygons(geoms[poly], indices=np.arange(len(poly)))
     return out
 
 
@@ -180,7 +182,7 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> Output:
         if c not in old_codes:
             hit(i, "admin_code_unknown", f"commune code {c} is not in {ds.source.admin_version}", fmap.get("old_commune_code"), keys[i])
         poly = ctx.ref.old_bounds.get(c)
-        if poly is not None and pos[i] is not None and not poly.buffer(ADMIN_TOLERANCE_DEG).contains(pos[i]):
+        if poly is not None and pos[i] is not None and not _buffered(ctx, c, poly).contains(pos[i]):
             km = poly.distance(pos[i]) * 111.0
             hit(i, "outside_admin_unit", f"parcel lies ~{km:.1f} km outside commune {c} "
                 f"(EPSG:{decision.epsg}: wrong central meridian or zone?)", key=keys[i])
@@ -219,15 +221,15 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> Output:
                 f"{k}·M·√P (M={scale:.0f})", fmap.get("area_m2"), keys[i])
 
     nat = cols.get("national_id", [None] * n)
-    if any(nat):
-        src_pts = np.full(n, None, dtype=object)
-        src_pts[ok] = shapely.point_on_surface(geoms[ok])
-        for i in np.flatnonzero(ok):
-            if nat[i] and decision.vn2000:
-                lon, lat = georef.to_targets(np.array([src_pts[i]]), decision)[1][0].coords[0]
-                if geohash.encode(lon, lat, 12) != nat[i]:
-                    hit(i, "national_id_mismatch", "the official id does not match the GeoHash of the parcel's "
-                        "interior point (EPSG:6960); official value kept", fmap.get("national_id"), keys[i])
+    check = np.array([bool(v) for v in nat]) & ok
+    if check.any() and decision.vn2000:
+        idx = np.flatnonzero(check)
+        _, pts = georef.to_targets(shapely.point_on_surface(geoms[idx]), decision)
+        hashes = geohash.encode_array(shapely.get_x(pts), shapely.get_y(pts), 12)
+        for i, h in zip(idx, hashes):
+            if h != nat[i]:
+                hit(i, "national_id_mismatch", "the official id does not match the GeoHash of the parcel's "
+                    "interior point (EPSG:6960); official value kept", fmap.get("national_id"), keys[i])
 
     owners = cols.get("owner_name", [None] * n)
     withheld: list[dict] = [{} for _ in range(n)]
@@ -246,6 +248,11 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> Output:
     vn_m, wgs_m = _multi(vn), _multi(wgs)
     core_names = [c.name for c in ds.by_sensitivity("public", "restricted")]
     pers_names = [c.name for c in ds.by_sensitivity("personal")]
+    empty_col = [None] * n
+    src = {c: cols.get(c, empty_col) for c in core_names + pers_names}
+    enc_cols = [c for c in enc if ds.column(c).sensitivity != "personal"]
+    wgs_hex = shapely.to_wkb(shapely.set_srid(wgs_m, 4326), hex=True, include_srid=True)
+    vn_hex = shapely.to_wkb(shapely.set_srid(vn_m, 4756), hex=True, include_srid=True)
     for i in range(n):
         if i in bad:
             out.quarantine.append(_raw_row(batch, i, bad[i]))
@@ -258,20 +265,28 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> Output:
             "land_use_codes": lu_codes[i], "land_use_list": ds.source.land_use_list, "src_srid": decision.epsg,
             "valid_from": ctx.valid_from, "is_sensitive": sensitive[i],
             "provenance": json.dumps({"file": file, "row": int(batch.row_no[i]), "crs": decision.origin,
-                                      "encoding": {c: [enc[c][i].encoding, enc[c][i].confidence] for c in enc
-                                                   if ds.column(c).sensitivity != "personal"}}),
+                                      "encoding": {c: [enc[c][i].encoding, enc[c][i].confidence] for c in enc_cols
+                                                   if enc[c][i].encoding != "ascii"}}),
         }
-        row = [ctx.next_row_id] + [derived[c] if c in derived else cols.get(c, [None] * n)[i] for c in core_names]
-        row += [shapely.to_wkb(shapely.set_srid(wgs_m[i], 4326), hex=True, include_srid=True),
-                shapely.to_wkb(shapely.set_srid(vn_m[i], 4756), hex=True, include_srid=True)]
+        row = [ctx.next_row_id] + [derived[c] if c in derived else src[c][i] for c in core_names]
+        row += [wgs_hex[i], vn_hex[i]]
         out.core.append(tuple(row))
-        prow = {c: cols.get(c, [None] * n)[i] for c in pers_names}
+        prow = {c: src[c][i] for c in pers_names}
         prow["withheld"] = json.dumps(withheld[i], ensure_ascii=False) if withheld[i] else None
         if any(v is not None for v in prow.values()):
             out.personal.append((ctx.next_row_id, *[prow.get(c) for c in pers_names]))
         ctx.next_row_id += 1
     out.issues += flags
     return out
+
+
+def _buffered(ctx: Context, code: str, poly):
+    """The commune polygon grown by the tolerance, prepared once per run."""
+    got = ctx.buffered.get(code)
+    if got is None:
+        got = ctx.buffered[code] = poly.buffer(ADMIN_TOLERANCE_DEG)
+        shapely.prepare(got)
+    return got
 
 
 def _raw_row(batch: Batch, i: int, issues: list[Issue]) -> tuple:

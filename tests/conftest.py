@@ -7,9 +7,11 @@ import os
 from pathlib import Path
 
 os.environ.setdefault("HUB_DB_NAME", "hub_test")  # before any settings are read
-# One port per checkout, so a clone's suite never collides with another checkout's running cluster.
-_ROOT = str(Path(__file__).resolve().parents[1]).encode()
-os.environ.setdefault("HUB_DB_PORT", str(56000 + int(hashlib.sha256(_ROOT).hexdigest(), 16) % 1000))
+# The suite runs its own embedded cluster (own folder, own port per checkout): a running demo cluster, or
+# another checkout's suite, is never touched.
+_ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("HUB_HOME", str(_ROOT / ".hub" / "test"))
+os.environ.setdefault("HUB_DB_PORT", str(56000 + int(hashlib.sha256(str(_ROOT).encode()).hexdigest(), 16) % 1000))
 os.environ.setdefault("HUB_INGEST_PROGRESS", "false")
 
 import pytest  # noqa: E402
