@@ -144,13 +144,20 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> Output:
             if "encoding_uncertain" in d.flags or "encoding_hint_mismatch" in d.flags:
                 hit(i, "encoding_uncertain", f"text decoded as {d.encoding} with confidence {d.confidence:.2f}",
                     fmap[col], keys[i])
+            elif d.encoding == "utf-8-double":
+                hit(i, "encoding_uncertain", "double-encoded UTF-8 repaired (UTF-8 bytes once read as CP1252)",
+                    fmap[col], keys[i])
 
     geoms = batch.geom
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     valid = shapely.is_valid(geoms)
-    for i in np.flatnonzero(empty):
+    unreadable = batch.unreadable if batch.unreadable is not None else np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(unreadable):
+        hit(i, "invalid_geometry", "the parcel's boundary does not close (unreadable ring, or a DGN boundary "
+            "line stopping short of its node)", key=keys[i])
+    for i in np.flatnonzero(empty & ~unreadable):
         hit(i, "empty_geometry", "no geometry", key=keys[i])
-    for i in np.flatnonzero(~valid & ~empty):
+    for i in np.flatnonzero(~valid & ~empty & ~unreadable):
         hit(i, "invalid_geometry", shapely.is_valid_reason(geoms[i]), key=keys[i])
     ok = ~empty & valid
     vn = np.full(n, None, dtype=object)

@@ -40,19 +40,32 @@ def read_famis(src) -> Iterator:
     if df.empty:
         raise InputError("no elements in the DGN file", file=src.display)
     lines = df[(df["Level"] == LEVEL_LINES) & df.geometry.geom_type.isin(["LineString", "MultiLineString"])]
-    polys = np.array(shapely.get_parts(shapely.polygonize(lines.geometry.values)))
+    faces = np.array(shapely.get_parts(shapely.polygonize(lines.geometry.values)))
     texts = df[df["Text"].notna() & df["Level"].isin(list(LEVEL_LABELS))]
-    attrs: dict[str, list] = {"MaXa": [commune] * len(polys), "SoHieuToBanDo": [sheet] * len(polys)}
+    labels: dict[int, dict[int, list]] = {}  # face -> level -> texts (in reading order)
+    if len(faces) and len(texts):
+        tree = shapely.STRtree(faces)
+        ip, ig = tree.query(shapely.centroid(texts.geometry.values), predicate="within")
+        for p_, g_ in sorted(zip(ip, ig)):
+            labels.setdefault(int(g_), {}).setdefault(int(texts["Level"].iloc[p_]), []).append(texts["Text"].iloc[p_])
+    # One row per parcel-number label (a parcel), plus one per unlabelled face; a face holding several numbers
+    # means a boundary line does not close, so none of those parcels has a trustworthy shape.
+    rows: list[tuple[int, dict, bool]] = []
+    centres = shapely.centroid(faces) if len(faces) else np.array([])
+    order = np.lexsort((-shapely.get_y(centres), shapely.get_x(centres))) if len(faces) else []
+    for g in order:
+        found = labels.get(int(g), {})
+        numbers = found.get(13, [None])
+        for k, number in enumerate(numbers):
+            attrs = {LEVEL_LABELS[lv]: (vals[k] if k < len(vals) else vals[0]) for lv, vals in found.items()
+                     if lv != 13}
+            attrs[LEVEL_LABELS[13]] = number
+            rows.append((int(g), attrs, len(numbers) > 1))
+    n = len(rows)
+    out = {"MaXa": [commune] * n, "SoHieuToBanDo": [sheet] * n}
     for name in LEVEL_LABELS.values():
-        attrs[name] = [None] * len(polys)
-    if len(polys) and len(texts):
-        tree = shapely.STRtree(polys)
-        pts = shapely.centroid(texts.geometry.values)
-        idx_pts, idx_polys = tree.query(pts, predicate="within")
-        for ip, ig in zip(idx_pts, idx_polys):
-            level = int(texts["Level"].iloc[ip])
-            attrs[LEVEL_LABELS[level]][ig] = texts["Text"].iloc[ip]
-    order = np.lexsort((shapely.get_y(shapely.centroid(polys)) * -1, shapely.get_x(shapely.centroid(polys)))) \
-        if len(polys) else np.array([], dtype=int)
-    attrs = {k: [v[i] for i in order] for k, v in attrs.items()}
-    yield Batch(src, np.arange(1, len(polys) + 1), attrs, polys[order] if len(polys) else polys)
+        out[name] = [r[1].get(name) for r in rows]
+    geoms = np.array([faces[r[0]] for r in rows], dtype=object) if n else np.array([], dtype=object)
+    ambiguous = np.array([r[2] for r in rows], dtype=bool)
+    geoms[ambiguous] = None
+    yield Batch(src, np.arange(1, n + 1), out, geoms, ambiguous)

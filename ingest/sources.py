@@ -45,6 +45,7 @@ class Batch:
     row_no: np.ndarray
     attrs: dict[str, list]
     geom: np.ndarray
+    unreadable: np.ndarray | None = None  # rows whose stored geometry could not be parsed (e.g. unclosed ring)
 
     def __len__(self) -> int:
         """Rows in the batch."""
@@ -101,15 +102,27 @@ def read_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
         yield from _arrow_batches(src, chunk_rows)
         return
     start = 0
-    while True:  # legacy formats: Latin-1 byte-transparent reads (Arrow refuses non-UTF-8 encodings)
-        df = pyogrio.read_dataframe(src.path, encoding="latin1", skip_features=start, max_features=chunk_rows)
+    # MapInfo: GDAL converts from the declared !charset itself, so undo that to get the bytes back.
+    encoding = None if src.fmt == "tab" else "latin1"
+    while True:  # legacy formats: byte-transparent reads (Arrow refuses non-UTF-8 encodings)
+        df = pyogrio.read_dataframe(src.path, encoding=encoding, skip_features=start, max_features=chunk_rows)
         if df.empty:
             return
         attrs = {c: df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns if c != "geometry"}
+        if src.fmt == "tab":
+            attrs = {c: [_cp1252_bytes(v) if isinstance(v, str) else v for v in vals] for c, vals in attrs.items()}
         yield Batch(src, np.arange(start + 1, start + len(df) + 1), attrs, df.geometry.values.to_numpy())
         start += len(df)
         if len(df) < chunk_rows:
             return
+
+
+def _cp1252_bytes(text: str) -> bytes:
+    """Bytes of a value GDAL decoded as Windows-1252 (undefined bytes pass through as Latin-1)."""
+    try:
+        return text.encode("cp1252")
+    except UnicodeEncodeError:
+        return bytes(b for ch in text for b in (ch.encode("cp1252") if ord(ch) > 0xFF else bytes([ord(ch)])))
 
 
 def _arrow_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
@@ -127,6 +140,8 @@ def _arrow_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
                 if pa.types.is_string(rb.schema.field(name).type) or pa.types.is_large_string(rb.schema.field(name).type):
                     values = [v.encode("utf-8") if v is not None else None for v in values]
                 attrs[name] = values
-            geoms = shapely.from_wkb(rb.column(geom_col).to_numpy(zero_copy_only=False), on_invalid="ignore")
-            yield Batch(src, np.arange(start, start + n), attrs, geoms)
+            wkb = rb.column(geom_col).to_numpy(zero_copy_only=False)
+            geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+            unreadable = np.array([w is not None for w in wkb]) & shapely.is_missing(geoms)
+            yield Batch(src, np.arange(start, start + n), attrs, geoms, unreadable)
             start += n

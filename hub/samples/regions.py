@@ -1,11 +1,12 @@
-"""Real communes (GSO codes, names as in ``vietnamadminunits`` 1.0.4) and the synthetic layout of the sample set.
+"""Real communes (old codes and lineage from ``vietnamadminunits`` 1.0.4, new codes from ``vietnam-provinces`` as in
+the hub's reference data) and the synthetic layout of the sample set.
 
 Selection (domain spec §11): for each of the two merged provinces, new communes formed from 2–3 old communes of
 the same old province, one of them sharing an old commune that was split between two new communes
 (``DICT_PROVINCE_WARD_DIVIDED`` of the package's converter data):
 
-* A. Thành phố Cần Thơ (92): old Cần Thơ (92, KTT 105°00′, EPSG:5897) — new Phường Thốt Nốt 31207 and Phường
-  Thuận Hưng 31228, old Phường Thốt Nốt 31207 split between them; old Sóc Trăng (94, KTT 105°30′, EPSG:9209) —
+* A. Thành phố Cần Thơ (92): old Cần Thơ (92, KTT 105°00′, EPSG:5897) — new Phường Thốt Nốt 31212 and Phường
+  Thuận Hưng 31207, old Phường Thốt Nốt 31207 split between them; old Sóc Trăng (94, KTT 105°30′, EPSG:9209) —
   new Xã Kế Sách 31528 = TT Kế Sách + Kế Thành + Kế An.
 * B. Tuyên Quang (08): old Tuyên Quang (08, KTT 106°00′, EPSG:9211) — new Phường Nông Tiến 02212 and Xã Thái
   Bình 02494, old Xã Thái Bình 02494 split between them; old Hà Giang (02, KTT 105°30′, EPSG:9209) — new Xã Lũng
@@ -84,8 +85,8 @@ SHEET_SIZE_M = {500: 250.0, 1000: 500.0, 2000: 1000.0, 5000: 3000.0, 10000: 6000
 NEW_COMMUNES = {
     c.code: c
     for c in (
-        NewCommune("31207", "Phường Thốt Nốt", "92", "Thành phố Cần Thơ", 105.504, 10.2917),
-        NewCommune("31228", "Phường Thuận Hưng", "92", "Thành phố Cần Thơ", 105.562, 10.2263),
+        NewCommune("31212", "Phường Thốt Nốt", "92", "Thành phố Cần Thơ", 105.504, 10.2917),
+        NewCommune("31207", "Phường Thuận Hưng", "92", "Thành phố Cần Thơ", 105.562, 10.2263),
         NewCommune("31528", "Xã Kế Sách", "92", "Thành phố Cần Thơ", 105.944, 9.77057),
         NewCommune("02212", "Phường Nông Tiến", "08", "Tỉnh Tuyên Quang", 105.229, 21.8384),
         NewCommune("02494", "Xã Thái Bình", "08", "Tỉnh Tuyên Quang", 105.312, 21.8014),
@@ -102,11 +103,11 @@ _DV = ("Huyện Đồng Văn", "Tỉnh Hà Giang", "02")
 OLD_COMMUNES = {
     c.code: c
     for c in (
-        OldCommune("31210", "Phường Thới Thuận", *_CT, "phuong", ("31207",)),
-        OldCommune("31212", "Phường Thuận An", *_CT, "phuong", ("31207",)),
-        OldCommune("31207", "Phường Thốt Nốt", *_CT, "phuong", ("31207", "31228")),
-        OldCommune("31219", "Phường Trung Kiên", *_CT, "phuong", ("31228",)),
-        OldCommune("31228", "Phường Thuận Hưng", *_CT, "phuong", ("31228",)),
+        OldCommune("31210", "Phường Thới Thuận", *_CT, "phuong", ("31212",)),
+        OldCommune("31212", "Phường Thuận An", *_CT, "phuong", ("31212",)),
+        OldCommune("31207", "Phường Thốt Nốt", *_CT, "phuong", ("31212", "31207")),
+        OldCommune("31219", "Phường Trung Kiên", *_CT, "phuong", ("31207",)),
+        OldCommune("31228", "Phường Thuận Hưng", *_CT, "phuong", ("31207",)),
         OldCommune("31528", "Thị trấn Kế Sách", *_ST, "thi_tran", ("31528",)),
         OldCommune("31555", "Xã Kế Thành", *_ST, "xa", ("31528",)),
         OldCommune("31558", "Xã Kế An", *_ST, "xa", ("31528",)),

@@ -304,6 +304,8 @@ def test_admin_lineage_and_polygons(out, manifest, frames, communes):
 
 
 def test_real_codes_match_vietnamadminunits():
+    """Old codes and names as in vietnamadminunits; new codes, names and lineage as in the hub's reference data."""
+    import csv
     import sqlite3
     import vietnamadminunits
 
@@ -312,9 +314,17 @@ def test_real_codes_match_vietnamadminunits():
     data = Path(vietnamadminunits.__file__).parent / "data"
     con = sqlite3.connect(data / "dataset.db")
     legacy = dict(con.execute("select wardCode, ward from admin_units_legacy"))
-    new = dict(con.execute("select wardCode, ward from admin_units"))
+    ref = Path(__file__).resolve().parents[2] / "hub" / "ref" / "data"
+    with open(ref / "admin_unit.csv", encoding="utf-8") as fh:
+        new = {r["code"]: r["name"] for r in csv.DictReader(fh) if r["version_id"] == "GSO-2025-07-01"}
+    with open(ref / "admin_lineage.csv", encoding="utf-8") as fh:
+        lineage: dict[str, set] = {}
+        for r in csv.DictReader(fh):
+            if r["old_level"] == "xa":
+                lineage.setdefault(r["old_code"], set()).add(r["new_code"])
     for c in OLD_COMMUNES.values():
         assert legacy[c.code] == c.name
+        assert lineage[c.code] == set(c.new_codes)
     for c in NEW_COMMUNES.values():
         assert new[c.code] == c.name
     conv = json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))
