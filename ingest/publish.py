@@ -55,19 +55,21 @@ def swap(conn: psycopg.Connection, ds: Dataset, load_id: int, loaded: int) -> in
     for s, t in ((cs, ct), (rs, rt)):
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(s, f"{t}__old")))
     stats = conn.execute(sql.SQL(
-        "SELECT c, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
-        "(SELECT count(*) c, ST_Extent(geom) e FROM {}) s").format(sql.Identifier(vs, vt))).fetchone()
-    count, bbox = stats[0], (list(stats[1:]) if stats[1] is not None else None)
+        "SELECT c, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), lo, hi FROM "
+        "(SELECT count(*) c, ST_Extent(geom) e, min(valid_from) lo, max(valid_from) hi FROM {}) s").format(
+        sql.Identifier(vs, vt))).fetchone()
+    count, bbox = stats[0], (list(stats[1:5]) if stats[1] is not None else None)
     version = conn.execute("SELECT coalesce(max(version), 0) + 1 FROM meta.load WHERE dataset_id = %s",
                            (ds.id,)).fetchone()[0]
     cols = [{"name": c, "type": ds.column(c).type if c not in ("id", "geom") else ("text" if c == "id" else "geometry")}
             for c in ddl.public_view_columns(ds)]
     conn.execute(
-        "INSERT INTO meta.published (dataset_id, load_id, version, published_at, row_count, bbox, table_name, "
-        "view_name, columns) VALUES (%s, %s, %s, clock_timestamp(), %s, %s, %s, %s, %s) ON CONFLICT (dataset_id) "
-        "DO UPDATE SET load_id = EXCLUDED.load_id, version = EXCLUDED.version, published_at = EXCLUDED.published_at, "
-        "row_count = EXCLUDED.row_count, bbox = EXCLUDED.bbox, table_name = EXCLUDED.table_name, "
-        "view_name = EXCLUDED.view_name, columns = EXCLUDED.columns",
-        (ds.id, load_id, version, count, bbox, f"{cs}.{ct}", f"{vs}.{vt}", json.dumps(cols)))
+        "INSERT INTO meta.published (dataset_id, load_id, version, published_at, row_count, bbox, interval_start, "
+        "interval_end, table_name, view_name, columns) VALUES (%s, %s, %s, clock_timestamp(), %s, %s, %s, %s, %s, "
+        "%s, %s) ON CONFLICT (dataset_id) DO UPDATE SET load_id = EXCLUDED.load_id, version = EXCLUDED.version, "
+        "published_at = EXCLUDED.published_at, row_count = EXCLUDED.row_count, bbox = EXCLUDED.bbox, "
+        "interval_start = EXCLUDED.interval_start, interval_end = EXCLUDED.interval_end, "
+        "table_name = EXCLUDED.table_name, view_name = EXCLUDED.view_name, columns = EXCLUDED.columns",
+        (ds.id, load_id, version, count, bbox, stats[5], stats[6], f"{cs}.{ct}", f"{vs}.{vt}", json.dumps(cols)))
     conn.execute("RESET ROLE")
     return version

@@ -1,0 +1,215 @@
+"""The ASGI app: a streaming fast path for GeoJSON items and tiles in front of pygeoapi's Starlette app.
+
+Routes served here (JSON only): /collections/{id}/items, /collections/{id}/items/{fid},
+/collections/{id}/tiles[/WebMercatorQuad[/{z}/{y}/{x}]]. Everything else (landing page, collections,
+conformance, queryables, schema, OpenAPI, HTML pages, records, processes) goes to pygeoapi, whose
+configuration is re-rendered in memory whenever meta.published changes (checked at most once per second).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from hub.api import collections as colls
+from hub.api import config as cfgmod
+from hub.api import fastpath, tiles
+from hub.api.http import error_response, request_id
+from hub.api.state import AsyncState, token
+from hub.errors import HubError, InvalidParameter, NotFound, PayloadTooLarge
+from hub.settings import api_settings
+
+LOG = logging.getLogger("hub.api")
+ITEMS = re.compile(r"^/collections/([^/]+)/items/?$")
+ITEM = re.compile(r"^/collections/([^/]+)/items/(.+?)/?$")
+TILESETS = re.compile(r"^/collections/([^/]+)/tiles(?:/(WebMercatorQuad))?/?$")
+TILE = re.compile(r"^/collections/([^/]+)/tiles/WebMercatorQuad/(\d{1,2})/(\d{1,9})/(\d{1,9})/?$")
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_BODY_BYTES = 64 * 1024
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com https://cdn.jsdelivr.net "
+       "https://cdnjs.cloudflare.com; style-src 'self' 'unsafe-inline' https://unpkg.com https://cdn.jsdelivr.net "
+       "https://cdnjs.cloudflare.com; img-src 'self' data: https://*.tile.openstreetmap.org https://unpkg.com; "
+       "object-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+
+
+def wants_json(request: Request) -> bool:
+    """Whether the request asks for JSON/GeoJSON (f=json|geojson, or no f and no HTML in Accept)."""
+    f = request.query_params.get("f")
+    if f is not None:
+        return f in ("json", "geojson")
+    return "text/html" not in request.headers.get("accept", "")
+
+
+class HubApp:
+    """Dispatcher: fast-path routes, write-method gate, then pygeoapi; reloads pygeoapi on a new publication."""
+
+    def __init__(self) -> None:
+        """Import pygeoapi (its config comes from PYGEOAPI_CONFIG / PYGEOAPI_OPENAPI) and prepare the pool."""
+        cfgmod.ensure_runtime_files()
+        from pygeoapi import starlette_app
+
+        cfgmod.patch_pygeoapi()
+        self.pga = starlette_app
+        self.pga.APP.debug = False
+        self.settings = api_settings()
+        self.state = AsyncState()
+        self.token = os.environ.get("HUB_API_CONFIG_TOKEN", "")
+        self.reload_lock = asyncio.Lock()
+
+    async def refresh(self) -> dict:
+        """Published state; on a change re-read the catalog and rebuild pygeoapi's API object (no restart)."""
+        state = await self.state.current()
+        new = token(state)
+        if new != self.token:
+            async with self.reload_lock:
+                if new != self.token:
+                    loop = asyncio.get_running_loop()
+                    await loop.run_in_executor(None, self._rebuild, state)
+                    self.token = new
+        return state
+
+    def _rebuild(self, state: dict) -> None:
+        """Render the config and OpenAPI in memory and swap pygeoapi's API object."""
+        from pygeoapi.api import API
+
+        colls.reload_catalog()
+        config = cfgmod.render_config(state, self.settings)
+        self.pga.api_ = API(config, cfgmod.render_openapi(config, self.settings))
+        LOG.info("published state changed: pygeoapi configuration reloaded")
+
+    async def __call__(self, scope, receive, send) -> None:
+        """ASGI entry point."""
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            await self.pga.APP(scope, receive, send)
+            return
+        started = False
+
+        async def send_wrapper(message):
+            """Add security headers and the request id; remember whether the response started."""
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS,
+                                      (b"x-request-id", request_id(scope).encode())]
+            await send(message)
+
+        try:
+            await self._dispatch(scope, receive, send_wrapper)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: generic body, request id
+            if started:
+                LOG.error("request %s failed while streaming: %s", request_id(scope), getattr(exc, "internal", None)
+                          or type(exc).__name__)
+                return
+            await error_response(exc, scope)(scope, receive, send_wrapper)
+
+    async def _lifespan(self, receive, send) -> None:
+        """Open the pool at startup, close it at shutdown."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.state.open()
+                except Exception:  # noqa: BLE001 - the database may come up later
+                    LOG.warning("database not reachable at startup")
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.state.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _dispatch(self, scope, receive, send) -> None:
+        """Route one HTTP request."""
+        path, method = scope["path"], scope["method"]
+        if "\x00" in path:
+            raise NotFound("not found")
+        if b"%00" in scope.get("query_string", b""):
+            raise InvalidParameter("query parameters must not contain NUL characters")
+        if path.startswith("/admin"):
+            raise_404 = JSONResponse({"code": "NotFound", "description": "not found"}, status_code=404)
+            await raise_404(scope, receive, send)
+            return
+        if path.startswith("/collections") and method not in READ_METHODS:
+            await Response(status_code=405, headers={"Allow": "GET, HEAD, OPTIONS"})(scope, receive, send)
+            return
+        if method == "POST" and path.startswith("/processes/"):
+            receive = await self._checked_body(receive)
+        request = Request(scope, receive)
+        if method in ("GET", "HEAD") and wants_json(request) and path.startswith("/collections/"):
+            response = await self._fast(request, path)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        if path.startswith("/collections") or path in ("/", "/conformance", "/openapi"):
+            try:
+                await self.refresh()
+            except HubError:
+                pass  # pygeoapi still answers metadata requests from its last configuration
+        await self.pga.APP(scope, receive, send)
+
+    async def _checked_body(self, receive):
+        """Read a process execution body (capped), require a JSON object, and replay it to pygeoapi."""
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > MAX_BODY_BYTES:
+                raise PayloadTooLarge(f"request body larger than {MAX_BODY_BYTES} bytes")
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        if body:
+            try:
+                ok = isinstance(json.loads(body), dict)
+            except (ValueError, RecursionError):
+                ok = False
+            if not ok:
+                raise InvalidParameter("the request body must be a JSON object with `inputs`")
+        sent = False
+
+        async def replay():
+            """The buffered body once, then whatever the server sends (disconnects)."""
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return replay
+
+    async def _fast(self, request: Request, path: str) -> Response | None:
+        """A fast-path response, or None to let pygeoapi answer."""
+        m = ITEMS.match(path) or ITEM.match(path) or TILE.match(path) or TILESETS.match(path)
+        if not m:
+            return None
+        state = await self.refresh()
+        coll = colls.public_collections().get(m.group(1))
+        if coll is None or coll.dataset.id not in state:
+            return None
+        if m.re is ITEMS:
+            return await fastpath.items(request, coll, self.state, self.settings)
+        if m.re is ITEM:
+            return await fastpath.item(request, coll, m.group(2), self.state, self.settings)
+        if m.re is TILE:
+            return await tiles.tile(request, coll, int(m.group(2)), int(m.group(3)), int(m.group(4)), self.state)
+        return tiles.tilesets(request, coll, self.settings, bool(m.group(2)))
+
+
+def create_app():
+    """The production ASGI app: gzip around the dispatcher."""
+    return GZipMiddleware(HubApp(), minimum_size=1024)
+
+
+app = create_app() if os.environ.get("HUB_API_NO_AUTOCREATE") != "1" else None

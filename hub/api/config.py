@@ -1,0 +1,253 @@
+"""Render pygeoapi's configuration and OpenAPI document from the catalog (+ meta.published when data exists).
+
+Two renderings, both deterministic:
+* template (committed in ogc_config/): catalog only; every enabled collection with the national extent as a
+  placeholder. A test fails when it drifts from what the catalog renders.
+* runtime (.hub/api/, and in memory on every new publication): only published collections, with the extent,
+  interval and row count measured at load time and recorded in meta.published (no clock reads).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import yaml
+
+from hub.api.collections import Collection, public_collections
+from hub.api.ogc_crs import CRS84, supported_uris
+from hub.settings import PROJECT_ROOT, ApiSettings, hub_home
+
+TEMPLATE_DIR = PROJECT_ROOT / "ogc_config"
+VIETNAM_BBOX = [102.14, 8.18, 109.47, 23.39]  # placeholder extent of the committed template (CRS84)
+LICENCES = {"CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
+            "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
+            "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/"}
+PROVIDER = "hub.api.provider.HubPostGISProvider"
+RECORDS_ID = "datasets"
+FEATURES_3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
+CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
+EXTRA_CONFORMANCE = [FEATURES_3 + "filter", FEATURES_3 + "features-filter", CQL2 + "basic-cql2", CQL2 + "cql2-text",
+                     CQL2 + "cql2-json", CQL2 + "advanced-comparison-operators",
+                     CQL2 + "case-insensitive-comparison", CQL2 + "basic-spatial-functions",
+                     CQL2 + "basic-spatial-functions-plus", CQL2 + "spatial-functions",
+                     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+                     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt"]
+DROPPED_CONFORMANCE = {"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete"}
+
+
+def licence_url(licence: str) -> str:
+    """A URL for an SPDX id (URLs pass through)."""
+    return licence if licence.startswith("http") else LICENCES.get(licence, f"https://spdx.org/licenses/{licence}")
+
+
+def _server(s: ApiSettings) -> dict:
+    """The `server` section."""
+    return {
+        "bind": {"host": s.host, "port": s.port},
+        "url": s.url,
+        "mimetype": "application/json; charset=UTF-8",
+        "encoding": "utf-8",
+        "gzip": False,  # the hub's own middleware compresses
+        "languages": ["vi", "en"],
+        "cors": True,
+        "pretty_print": False,
+        "limits": {"default_items": s.default_limit, "max_items": s.max_limit, "on_exceed": "throttle"},
+        "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                "attribution": "&copy; OpenStreetMap contributors"},
+        "admin": False,
+    }
+
+
+def _metadata() -> dict:
+    """The `metadata` section (bilingual)."""
+    return {
+        "identification": {
+            "title": {"vi": "Kho dữ liệu đất đai Việt Nam", "en": "Vietnam Land Data Hub"},
+            "description": {"vi": "Dữ liệu địa chính và đất đai công khai theo chuẩn OGC API",
+                            "en": "Public cadastral and land data through OGC APIs"},
+            "keywords": {"vi": ["đất đai", "địa chính", "VN-2000"], "en": ["land", "cadastre", "VN-2000"]},
+            "keywords_type": "theme",
+            "terms_of_service": "https://creativecommons.org/licenses/by/4.0/",
+            "url": "https://github.com/",
+        },
+        "license": {"name": "CC-BY-4.0", "url": licence_url("CC-BY-4.0")},
+        "provider": {"name": "Vietnam Land Data Hub", "url": "https://github.com/"},
+        "contact": {"name": "Hub maintainers", "position": "Data steward", "address": "-", "city": "-",
+                    "stateorprovince": "-", "postalcode": "-", "country": "Vietnam", "email": "hub@example.org",
+                    "url": "https://github.com/", "role": "pointOfContact"},
+    }
+
+
+def _extents(pub) -> dict:
+    """Measured extent when published, else the national placeholder."""
+    bbox = [round(v, 9) for v in pub.bbox] if pub is not None and pub.bbox else VIETNAM_BBOX
+    out: dict = {"spatial": {"bbox": bbox, "crs": CRS84}}
+    if pub is not None and (pub.interval_start or pub.interval_end):
+        out["temporal"] = {"begin": f"{pub.interval_start.isoformat()}T00:00:00Z" if pub.interval_start else None,
+                           "end": f"{pub.interval_end.isoformat()}T23:59:59Z" if pub.interval_end else None}
+    return out
+
+
+def collection_resource(coll: Collection, pub, s: ApiSettings) -> dict:
+    """One feature collection: bilingual metadata, links, extents and the hub provider (connects as hub_api)."""
+    ds = coll.dataset
+    base = f"{s.url}/collections/{coll.id}"
+    links = [
+        {"type": "text/html", "rel": "license", "title": ds.licence, "href": licence_url(ds.licence)},
+        {"type": "application/geo+json", "rel": "describedby", "title": "Catalogue record / Bản ghi siêu dữ liệu",
+         "href": f"{s.url}/collections/{RECORDS_ID}/items/{ds.id}"},
+    ]
+    if ds.publication.tiles is not None:
+        links.append({"type": "application/json", "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                      "title": "Vector tiles (MVT, WebMercatorQuad)", "href": f"{base}/tiles"})
+    if pub is not None:
+        links.append({"type": "application/geo+json", "rel": "enclosure",
+                      "title": f"All features, version {pub.version} ({pub.row_count} features)",
+                      "href": f"{base}/items?f=json&limit={s.max_limit}"})
+    return {
+        "type": "collection",
+        "title": {"vi": ds.title.vi, "en": ds.title.en},
+        "description": {"vi": ds.description.vi, "en": ds.description.en},
+        "keywords": {"vi": list(ds.keywords.vi), "en": list(ds.keywords.en)},
+        "links": links,
+        "extents": _extents(pub),
+        "providers": [{
+            "type": "feature",
+            "name": PROVIDER,
+            "data": {"collection": coll.id},
+            "id_field": "id",
+            "title_field": coll.id_column,
+            "storage_crs": CRS84,
+            "crs": supported_uris(coll.output_epsg),
+        }],
+    }
+
+
+def records_resource(s: ApiSettings) -> dict:
+    """The OGC API Records catalogue of published datasets."""
+    return {
+        "type": "collection",
+        "title": {"vi": "Danh mục bộ dữ liệu", "en": "Dataset catalogue"},
+        "description": {"vi": "Bản ghi siêu dữ liệu của các bộ dữ liệu đã công bố",
+                        "en": "Metadata records of the published datasets"},
+        "keywords": {"vi": ["siêu dữ liệu"], "en": ["metadata", "catalogue"]},
+        "links": [],
+        "extents": {"spatial": {"bbox": VIETNAM_BBOX, "crs": CRS84}},
+        "providers": [{"type": "record", "name": "hub.api.records.HubRecordsProvider", "data": "catalog",
+                       "id_field": "id", "time_field": "updated", "title_field": "title"}],
+    }
+
+
+def process_resource() -> dict:
+    """The parcel report process."""
+    return {"type": "process", "processor": {"name": "hub.api.processes.parcel_report.ParcelReportProcessor"}}
+
+
+def render_config(state: dict | None, s: ApiSettings, template: bool = False) -> dict:
+    """The pygeoapi configuration: all enabled collections (template) or only published ones (runtime)."""
+    resources: dict = {}
+    for cid, coll in sorted(public_collections().items()):
+        pub = None if template else (state or {}).get(coll.dataset.id)
+        if template or pub is not None:
+            resources[cid] = collection_resource(coll, pub, s)
+    resources[RECORDS_ID] = records_resource(s)
+    resources["parcel-report"] = process_resource()
+    return {"server": _server(s), "logging": {"level": "ERROR"}, "metadata": _metadata(), "resources": resources}
+
+
+def render_openapi(config: dict, s: ApiSettings) -> dict:
+    """pygeoapi's OpenAPI document, with the limit parameter QGIS reads and the hub's extra parameters."""
+    from pygeoapi.openapi import get_oas
+
+    oas = copy.deepcopy(get_oas(config))
+    params = oas.setdefault("components", {}).setdefault("parameters", {})
+    params["limit"] = {"name": "limit", "in": "query", "required": False, "style": "form", "explode": False,
+                       "description": f"Page size (default {s.default_limit}, maximum {s.max_limit}; "
+                                      "larger values are capped).",
+                       "schema": {"type": "integer", "minimum": 1, "maximum": s.max_limit,
+                                  "default": s.default_limit}}
+    params["cursor"] = {"name": "cursor", "in": "query", "required": False, "style": "form", "explode": False,
+                        "description": "Opaque keyset position from a `next` link.", "schema": {"type": "string"}}
+    for path, item in oas.get("paths", {}).items():
+        get = item.get("get") if isinstance(item, dict) else None
+        if not get or not path.endswith("/items") or path.startswith(f"/collections/{RECORDS_ID}/"):
+            continue
+        plist = get.setdefault("parameters", [])
+        for p in plist:
+            if isinstance(p, dict) and p.get("name") == "limit":
+                p["schema"] = dict(params["limit"]["schema"])
+        if not any(isinstance(p, dict) and p.get("$ref") == "#/components/parameters/cursor" for p in plist):
+            plist.append({"$ref": "#/components/parameters/cursor"})
+    return oas
+
+
+def _dump(obj: dict) -> str:
+    """Stable YAML (keys in insertion order, UTF-8)."""
+    return yaml.safe_dump(obj, allow_unicode=True, sort_keys=False, width=120)
+
+
+def write(directory: Path, config: dict, oas: dict) -> tuple[Path, Path]:
+    """Write both files atomically; returns their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    out = (directory / "pygeoapi-config.yml", directory / "openapi.yml")
+    for path, obj in zip(out, (config, oas)):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(_dump(obj), encoding="utf-8")
+        tmp.replace(path)
+    return out
+
+
+def template_texts() -> tuple[str, str]:
+    """The committed files' expected contents (catalog only, default settings, no environment)."""
+    s = ApiSettings.model_construct()
+    config = render_config(None, s, template=True)
+    return _dump(config), _dump(render_openapi(config, s))
+
+
+def runtime_dir() -> Path:
+    """Where the runtime rendering lives (HUB_API_RUNTIME_DIR, else .hub/api)."""
+    return Path(os.environ.get("HUB_API_RUNTIME_DIR") or hub_home() / "api")
+
+
+def render_runtime(s: ApiSettings) -> tuple[Path, Path, str]:
+    """Render the runtime files from the database (as hub_api); returns paths and the state token."""
+    from hub.api.state import published_sync, token
+
+    state = published_sync()
+    config = render_config(state, s)
+    paths = write(runtime_dir(), config, render_openapi(config, s))
+    return paths[0], paths[1], token(state)
+
+
+def ensure_runtime_files() -> None:
+    """Point pygeoapi at rendered files (rendered now unless `hub serve` already did)."""
+    from hub.settings import api_settings
+
+    if os.environ.get("PYGEOAPI_CONFIG") and os.environ.get("PYGEOAPI_OPENAPI"):
+        return
+    cfg, oas, tok = render_runtime(api_settings())
+    os.environ.update(PYGEOAPI_CONFIG=str(cfg), PYGEOAPI_OPENAPI=str(oas), HUB_API_CONFIG_TOKEN=tok)
+
+
+def _script_safe(to_json):
+    """Wrap pygeoapi's to_json so '<', '>' and '&' become JSON escapes (same data, cannot close a <script>)."""
+    def safe(*args, **kwargs):
+        """JSON text safe inside an HTML <script> element."""
+        text = to_json(*args, **kwargs)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    safe.hub_script_safe = True
+    return safe
+
+
+def patch_pygeoapi() -> None:
+    """Advertise the filter/CQL2/tiles classes the hub implements, drop the editing class, script-safe JSON in HTML."""
+    from pygeoapi import util
+    from pygeoapi.api import itemtypes
+
+    if not getattr(util.to_json, "hub_script_safe", False):
+        util.to_json = _script_safe(util.to_json)  # templates embed JSON in <script>: A18 stored XSS
+    lst = itemtypes.CONFORMANCE_CLASSES_FEATURES
+    lst[:] = [c for c in lst if c not in DROPPED_CONFORMANCE] + [c for c in EXTRA_CONFORMANCE if c not in lst]

@@ -1,0 +1,1 @@
+"""OGC API Processes plugins of the hub."""
