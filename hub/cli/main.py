@@ -12,7 +12,7 @@ from hub import __version__
 from hub.errors import EXIT_CODES, HubError
 from hub.settings import hub_home
 
-EPILOG = "Exit codes:\n\n" + "\n".join(f"  {code:>3}  {text}" for code, text in EXIT_CODES.items())
+EPILOG = "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {text}" for code, text in EXIT_CODES.items())
 
 
 class HubGroup(click.Group):
@@ -69,21 +69,12 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    """Attach the verb groups (imported here so `hub --help` stays fast)."""
-    from hub.cli import catalog, db
+    """Attach the verb groups."""
+    from hub.cli import catalog, db, ingest, publish, ref, runs, samples, serve
 
-    cli.add_command(db.db)
-    cli.add_command(catalog.catalog)
-    for mod, name in (("hub.cli.samples", "samples"), ("hub.cli.ingest", "ingest"), ("hub.cli.runs", "runs"),
-                      ("hub.cli.publish", "publish"), ("hub.cli.serve", "serve"),
-                      ("hub.cli.ref", "ref")):
-        try:
-            module = __import__(mod, fromlist=[name])
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
-            continue
-        cli.add_command(getattr(module, name))
+    for command in (db.db, catalog.catalog, samples.samples, ingest.ingest, runs.runs, publish.publish,
+                    serve.serve, ref.ref):
+        cli.add_command(command)
 
 
 _register()

@@ -1,0 +1,94 @@
+"""Ingest benchmark: the hub's full pipeline vs ogr2ogr (PG_USE_COPY) vs a binary COPY floor, same file, same run.
+
+Usage: `make bench-ingest` (BENCH_PARCELS=1000000 by default; BENCH_PARCELS=200000 for a quick look).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HUB_DB_NAME", "hub_bench")
+
+from psycopg import sql  # noqa: E402
+
+from hub.db import cluster  # noqa: E402
+from hub.db.connect import connect, conninfo, database_name  # noqa: E402
+from hub.db.migrate import migrate  # noqa: E402
+from hub.samples.bench import generate_bench_gpkg  # noqa: E402
+from hub.settings import db_settings, hub_home  # noqa: E402
+
+EPSG = 9210  # VN-2000 TM-3 105°45' (HCMC): inside the EPSG:5194 extent, where the pin matters
+
+
+def _fresh_database() -> None:
+    """A clean benchmark database with the hub's migrations."""
+    if db_settings().embedded:
+        cluster.up(db_settings())
+    with connect("admin", dbname="postgres", autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database_name())))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database_name())))
+    migrate()
+
+
+def _timed(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Run a command; (seconds, peak RSS MiB of the child)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.monotonic()
+    subprocess.run(cmd, check=True, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
+    secs = time.monotonic() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return secs, max(peak, before) / 1024
+
+
+def _copy_floor(n: int) -> float:
+    """Seconds to COPY a prepared binary dump of the ogr2ogr table back in (the server-side floor)."""
+    with tempfile.TemporaryDirectory() as tmp, connect("admin", autocommit=True) as conn:
+        dump = Path(tmp) / "dump.bin"
+        with open(dump, "wb") as fh, conn.cursor().copy("COPY public.bench_ogr TO STDOUT (FORMAT binary)") as cp:
+            for block in cp:
+                fh.write(block)
+        conn.execute("DROP TABLE IF EXISTS public.bench_floor")
+        conn.execute("CREATE TABLE public.bench_floor (LIKE public.bench_ogr)")
+        t0 = time.monotonic()
+        with open(dump, "rb") as fh, conn.cursor().copy("COPY public.bench_floor FROM STDIN (FORMAT binary)") as cp:
+            while block := fh.read(1 << 20):
+                cp.write(block)
+        conn.execute("CREATE INDEX ON public.bench_floor USING gist (geom)")
+        return time.monotonic() - t0
+
+
+def main() -> None:
+    """Run the three loaders on one file and print rows/s, peak memory and ratios."""
+    n = int(os.environ.get("BENCH_PARCELS", "1000000"))
+    src = hub_home() / "bench" / f"parcels_{n}_{EPSG}.gpkg"
+    if not src.exists():
+        src.parent.mkdir(parents=True, exist_ok=True)
+        generate_bench_gpkg(src, n, epsg=EPSG)
+    _fresh_database()
+    hub_s, hub_mb = _timed([sys.executable, "-m", "hub.cli.main", "ingest", "cadastre_upload", str(src), "--force"],
+                           {"HUB_INGEST_PROGRESS": "false"})
+    pg = conninfo("admin", tcp=False)
+    ogr_s, ogr_mb = _timed(["ogr2ogr", "-f", "PostgreSQL", f"PG:{pg}", str(src), "-nln", "public.bench_ogr",
+                            "-t_srs", "EPSG:4326", "-lco", "GEOMETRY_NAME=geom", "-nlt", "PROMOTE_TO_MULTI",
+                            "-overwrite"], {"PG_USE_COPY": "YES"})
+    floor_s = _copy_floor(n)
+    rows = [("hub ingest (full pipeline)", hub_s, hub_mb), ("ogr2ogr PG_USE_COPY", ogr_s, ogr_mb),
+            ("binary COPY floor + GiST", floor_s, None)]
+    print(f"# ingest benchmark: {n:,} parcels, GeoPackage EPSG:{EPSG}, {platform.node()}, "
+          f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
+    print(f"{'loader':<30} {'seconds':>8} {'rows/s':>9} {'peak MiB':>9}")
+    for name, secs, mb in rows:
+        print(f"{name:<30} {secs:>8.1f} {n / secs:>9,.0f} {mb if mb is None else round(mb):>9}")
+    print(f"hub / ogr2ogr rows/s ratio: {ogr_s / hub_s:.2f}x (target >= 1.5x)")
+    print(f"hub / COPY floor time ratio: {hub_s / floor_s:.2f}x (target <= 3x)")
+
+
+if __name__ == "__main__":
+    main()
