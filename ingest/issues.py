@@ -45,9 +45,20 @@ class Tally:
                 self.blocking[i.rule] += 1
 
 
+_SEVERITY: dict[tuple[int, str], str] = {}
+
+
+def severity(ds: Dataset, rule: str) -> str:
+    """The rule's severity for this dataset (memoised: it is asked once per finding, millions of times)."""
+    key = (id(ds), rule)
+    if key not in _SEVERITY:
+        _SEVERITY[key] = ds.rule(rule).severity
+    return _SEVERITY[key]
+
+
 def issue(ds: Dataset, file: str, row_no: int, rule: str, message: str, *, field: str | None = None,
           key: str | None = None, action: str | None = None) -> Issue:
     """An issue with the severity the catalog gives the rule; errors reject the row."""
-    sev = ds.rule(rule).severity
+    sev = severity(ds, rule)
     act = action or ("rejected" if sev == "error" else "flagged")
     return Issue(file, int(row_no), rule, sev, act, message, field, key)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -162,19 +163,31 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     with conn.transaction():
         conn.execute("SET LOCAL ROLE hub_owner")
         load.create(conn, ds, load_id)
-        for src in srcs:
-            fmap = None
-            for batch in sources.read_batches(src, settings.chunk_rows):
-                fmap = fmap or cadastre.field_map(ds, list(batch.attrs), src.display)
-                out = cadastre.transform(batch, ctx, fmap)
-                load.copy_rows(conn, (cs, ct), core_cols, out.core)
-                load.copy_rows(conn, (ps, pt), pers_cols, out.personal)
-                if out.quarantine:
-                    load.quarantine(conn, ds, load_id, out.quarantine)
-                tally.rows_in += len(batch)
-                tally.rejected += len(out.quarantine)
-                issues_all += out.issues
-                bar.update(len(batch))
+        def write(out: cadastre.Output) -> None:
+            """COPY one transformed chunk (runs in the writer thread while the next chunk is transformed)."""
+            load.copy_rows(conn, (cs, ct), core_cols, out.core)
+            load.copy_rows(conn, (ps, pt), pers_cols, out.personal)
+            if out.quarantine:
+                load.quarantine(conn, ds, load_id, out.quarantine)
+
+        # One writer thread: the server parses chunk N while Python transforms chunk N+1 (libpq waits release
+        # the GIL). At most one chunk is in flight, so memory stays bounded by two chunks.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-copy") as writer:
+            pending = None
+            for src in srcs:
+                fmap = None
+                for batch in sources.read_batches(src, settings.chunk_rows):
+                    fmap = fmap or cadastre.field_map(ds, list(batch.attrs), src.display)
+                    out = cadastre.transform(batch, ctx, fmap)
+                    if pending is not None:
+                        pending.result()
+                    pending = writer.submit(write, out)
+                    tally.rows_in += len(batch)
+                    tally.rejected += len(out.quarantine)
+                    issues_all += out.issues
+                    bar.update(len(batch))
+            if pending is not None:
+                pending.result()
         bar.close()
         conn.execute(ddl.index_spatial(cs, ct, f"l{load_id}"))
         set_issues = load.set_rules(conn, ds, load_id)
