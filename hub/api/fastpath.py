@@ -137,12 +137,7 @@ async def item(request: Request, coll: Collection, fid: str, st: AsyncState, s: 
     if not_modified(request, tag):
         return Response(status_code=304, headers=headers)
     stmt, params = query.item_sql(coll, fid, out)
-    await st.open()
-    try:
-        async with st.pool.connection() as conn:
-            row = await (await conn.execute(stmt, params)).fetchone()
-    except psycopg.Error as exc:
-        raise db_error(exc) from exc
+    row = await st.fetchone(stmt, params)
     if row is None:
         raise NotFound("feature not found")
     base = f"{_base(request, s)}/collections/{coll.id}"

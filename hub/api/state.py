@@ -74,6 +74,15 @@ class AsyncState:
             await self.pool.open(wait=False)
             self.opened = True
 
+    async def fetchone(self, stmt, params) -> tuple | None:
+        """One row from the pool as hub_api; database failures become the hub's generic DatabaseError."""
+        await self.open()
+        try:
+            async with self.pool.connection() as conn:
+                return await (await conn.execute(stmt, params)).fetchone()
+        except psycopg.Error as exc:
+            raise db_error(exc) from exc
+
     async def close(self) -> None:
         """Close the pool."""
         if self.opened:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import psycopg
 from psycopg import sql
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hub.api.collections import Collection
 from hub.api.http import cache_headers, etag, not_modified
-from hub.api.state import AsyncState, db_error
+from hub.api.state import AsyncState
 from hub.errors import InvalidParameter, NotFound
 from hub.settings import ApiSettings
 
@@ -48,12 +47,7 @@ async def tile(request: Request, coll: Collection, z: int, y: int, x: int, st: A
     if not_modified(request, tag):
         return Response(status_code=304, headers=headers)
     stmt, params = tile_sql(coll, z, x, y, spec.max_features)
-    await st.open()
-    try:
-        async with st.pool.connection() as conn:
-            row = await (await conn.execute(stmt, params)).fetchone()
-    except psycopg.Error as exc:
-        raise db_error(exc) from exc
+    row = await st.fetchone(stmt, params)
     data = bytes(row[0]) if row and row[0] is not None else b""
     return Response(data, media_type=MVT, headers=headers)
 
