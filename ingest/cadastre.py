@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,14 +12,14 @@ from hub import crs, geohash
 from hub.catalog.models import Dataset
 from hub.errors import SchemaViolation
 from hub.text import decode_column
-from ingest import georef, pii
-from ingest.issues import Issue, issue
+from ingest import georef, output, pii
+from ingest.findings import Findings
+from ingest.values import as_float as _num, as_int as _int
 from ingest.landuse import Normaliser
 from ingest.refdata import RefData
 from ingest.sources import Batch
 
 ADMIN_TOLERANCE_DEG = 0.0005  # ~50 m: synthetic or generalised boundaries are not survey-grade
-_INT = re.compile(r"^\s*(\d{1,9})(?:[.,]0+)?\s*$")
 TEXT_SCAN = ("address", "note")
 
 
@@ -36,16 +35,6 @@ class Context:
     decisions: dict[str, georef.CrsDecision] = field(default_factory=dict)
     buffered: dict[str, object] = field(default_factory=dict)
     next_row_id: int = 1
-
-
-@dataclass
-class Output:
-    """A transformed batch: accepted rows (core + personal), rejected source rows, and issues."""
-
-    core: list[tuple] = field(default_factory=list)
-    personal: list[tuple] = field(default_factory=list)
-    quarantine: list[tuple] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
 
 
 def field_map(ds: Dataset, fields: list[str], file: str) -> dict[str, str]:
@@ -68,33 +57,6 @@ def field_map(ds: Dataset, fields: list[str], file: str) -> dict[str, str]:
     return out
 
 
-def _int(value) -> int | None:
-    """A whole number from a number or text ('12', '12.0'); None if not one."""
-    if value is None:
-        return None
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    m = _INT.match(str(value))
-    return int(m.group(1)) if m else None
-
-
-def _num(value) -> float | None:
-    """An area from a number or Vietnamese/English text ('1.234,5', '1234.5'); None if not parsable."""
-    if value is None or isinstance(value, (int, float, np.number)):
-        return None if value is None else float(value)
-    t = str(value).strip().replace(" ", "")
-    if "," in t and "." in t:
-        t = t.replace(".", "").replace(",", ".") if t.rfind(",") > t.rfind(".") else t.replace(",", "")
-    elif "," in t:
-        t = t.replace(",", ".")
-    try:
-        return float(t)
-    except ValueError:
-        return None
-
-
 def _multi(geoms: np.ndarray) -> np.ndarray:
     """Polygons as MultiPolygons (the column type), others untouched."""
     out = geoms.copy()
@@ -104,186 +66,240 @@ def _multi(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> Output:
-    """Map, decode, reproject and validate one batch (row-level rules; set-level rules run in SQL later)."""
-    ds, out, file, n = ctx.ds, Output(), batch.file.display, len(batch)
-    decision = ctx.decisions[file]
+def _decode(batch: Batch, ctx: Context, fmap: dict[str, str]) -> tuple[dict[str, list], dict[str, list]]:
+    """Canonical columns from the mapped source fields; text decoded per distinct value (NFC, stripped)."""
     cols: dict[str, list] = {}
     enc: dict[str, list] = {}
     for col, src in fmap.items():
         values = batch.attrs[src]
-        if ds.column(col).type == "text" and values and any(isinstance(v, (str, bytes)) for v in values):
+        if ctx.ds.column(col).type == "text" and any(isinstance(v, (str, bytes)) for v in values):
             decoded = decode_column([v if v is None or isinstance(v, (str, bytes)) else str(v) for v in values],
                                     ctx.encoding)
             cols[col] = [d.text.strip() if d.text else None for d in decoded]
             enc[col] = decoded
         else:
             cols[col] = list(values)
-    bad: dict[int, list[Issue]] = {}
-    flags: list[Issue] = []
+    return cols, enc
 
-    def hit(i: int, rule: str, msg: str, fld: str | None = None, key: str | None = None, action=None) -> None:
-        """Record a finding for row i (rejecting it if the catalog says error)."""
-        it = issue(ds, file, int(batch.row_no[i]), rule, msg, field=fld, key=key, action=action)
-        (bad.setdefault(i, []) if it.action == "rejected" else flags).append(it)
 
-    communes = cols["old_commune_code"]
-    sheets = [_int(v) for v in cols["sheet_no"]]
-    parcels = [_int(v) for v in cols["parcel_no"]]
-    keys = [f"{c}.{s}.{p}" if c and s is not None and p is not None else None
-            for c, s, p in zip(communes, sheets, parcels)]
-    for i in range(n):
-        for name, val, raw in (("old_commune_code", communes[i], cols["old_commune_code"][i]),
-                               ("sheet_no", sheets[i], cols["sheet_no"][i]), ("parcel_no", parcels[i], cols["parcel_no"][i])):
-            if val is None:
-                rule = "missing_required" if raw in (None, "") else "bad_value"
-                hit(i, rule, f"{name} is {'missing' if rule == 'missing_required' else 'not a whole number'}",
-                    fmap.get(name))
-        for col, decs in enc.items():
-            d = decs[i]
-            if "encoding_uncertain" in d.flags or "encoding_hint_mismatch" in d.flags:
-                hit(i, "encoding_uncertain", f"text decoded as {d.encoding} with confidence {d.confidence:.2f}",
-                    fmap[col], keys[i])
-            elif d.encoding == "utf-8-double":
-                hit(i, "encoding_uncertain", "double-encoded UTF-8 repaired (UTF-8 bytes once read as CP1252)",
-                    fmap[col], keys[i])
+def _encoding_rules(f: Findings, enc: dict[str, list], fmap: dict[str, str]) -> None:
+    """encoding_uncertain where detection is unsure, and where double-encoded UTF-8 was repaired."""
+    for col, decs in enc.items():
+        unsure = [i for i, d in enumerate(decs) if d.flags and ("encoding_uncertain" in d.flags
+                                                               or "encoding_hint_mismatch" in d.flags)]
+        if unsure:
+            f.add(unsure, "encoding_uncertain",
+                  [f"text decoded as {decs[i].encoding} with confidence {decs[i].confidence:.2f}" for i in unsure],
+                  fmap[col])
+        doubled = [i for i, d in enumerate(decs) if d.encoding == "utf-8-double" and not d.flags]
+        if doubled:
+            f.add(doubled, "encoding_uncertain", "double-encoded UTF-8 repaired (UTF-8 bytes once read as CP1252)",
+                  fmap[col])
 
-    geoms = batch.geom
+
+def _required(f: Findings, cols: dict[str, list], parsed: dict[str, list], fmap: dict[str, str]) -> None:
+    """missing_required / bad_value for the key columns."""
+    for name, values in parsed.items():
+        raw = cols[name]
+        missing = [i for i, v in enumerate(values) if v is None and raw[i] in (None, "")]
+        bad = [i for i, v in enumerate(values) if v is None and raw[i] not in (None, "")]
+        f.add(missing, "missing_required", f"{name} is missing", fmap.get(name))
+        f.add(bad, "bad_value", f"{name} is not a whole number", fmap.get(name))
+
+
+def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
+    """Validity, reprojection (pinned) and position checks; returns (ok mask, vn, wgs, interior points)."""
+    geoms, n = batch.geom, len(batch)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     valid = shapely.is_valid(geoms)
     unreadable = batch.unreadable if batch.unreadable is not None else np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(unreadable):
-        hit(i, "invalid_geometry", "the parcel's boundary does not close (unreadable ring, or a DGN boundary "
-            "line stopping short of its node)", key=keys[i])
-    for i in np.flatnonzero(empty & ~unreadable):
-        hit(i, "empty_geometry", "no geometry", key=keys[i])
-    for i in np.flatnonzero(~valid & ~empty & ~unreadable):
-        hit(i, "invalid_geometry", shapely.is_valid_reason(geoms[i]), key=keys[i])
+    f.add(unreadable, "invalid_geometry", "the parcel's boundary does not close (unreadable ring, or a DGN "
+          "boundary line stopping short of its node)")
+    f.add(empty & ~unreadable, "empty_geometry", "no geometry")
+    invalid = np.flatnonzero(~valid & ~empty & ~unreadable)
+    f.add(invalid, "invalid_geometry", [shapely.is_valid_reason(geoms[i]) for i in invalid])
     ok = ~empty & valid
     vn = np.full(n, None, dtype=object)
     wgs = np.full(n, None, dtype=object)
+    pos = np.full(n, None, dtype=object)
     if ok.any():
         vn[ok], wgs[ok] = georef.to_targets(geoms[ok], decision)
-    pos = np.full(n, None, dtype=object)
-    pos[ok] = shapely.point_on_surface(wgs[ok])
+        pos[ok] = shapely.point_on_surface(wgs[ok])
     outside = np.zeros(n, dtype=bool)
     outside[ok] = georef.outside_vietnam(pos[ok])
     if outside.any():
-        swapped = georef.swapped_would_fit(geoms[outside], decision)
-        for i, fits in zip(np.flatnonzero(outside), swapped):
-            if fits:
-                hit(i, "axis_order", "coordinates fall outside Vietnam but fit once X and Y are swapped "
-                                     "(northing written as easting)", key=keys[i])
-            else:
-                hit(i, "outside_admin_unit", f"coordinates fall outside Vietnam in EPSG:{decision.epsg}", key=keys[i])
+        fits = georef.swapped_would_fit(geoms[outside], decision)
+        rows = np.flatnonzero(outside)
+        f.add(rows[fits], "axis_order", "coordinates fall outside Vietnam but fit once X and Y are swapped "
+                                        "(northing written as easting)")
+        f.add(rows[~fits], "outside_admin_unit", f"coordinates fall outside Vietnam in EPSG:{decision.epsg}")
     if decision.suspect:
-        for i in np.flatnonzero(ok):
-            hit(i, "datum_suspect", decision.suspect, key=keys[i])
+        f.add(ok, "datum_suspect", decision.suspect)
+    return ok, vn, wgs, pos
 
-    old_codes = ctx.ref.communes.get(ds.source.admin_version, {})
+
+def _admin(f: Findings, ctx: Context, communes: list, pos: np.ndarray, decision, fmap) -> list:
+    """Commune checks per distinct code (known code, inside its boundary) and the new commune via lineage/space."""
+    n = len(communes)
+    codes = np.array([c or "" for c in communes], dtype=object)
     new_code: list[str | None] = [None] * n
-    for i in range(n):
-        c = communes[i]
-        if not c or i in bad:
-            continue
-        if c not in old_codes:
-            hit(i, "admin_code_unknown", f"commune code {c} is not in {ds.source.admin_version}", fmap.get("old_commune_code"), keys[i])
+    known = ctx.ref.communes.get(ctx.ds.source.admin_version, {})
+    live = ~f.rejected & (codes != "")
+    for c in set(codes[live].tolist()):
+        rows = np.flatnonzero(live & (codes == c))
+        if c not in known:
+            f.add(rows, "admin_code_unknown", f"commune code {c} is not in {ctx.ds.source.admin_version}",
+                  fmap.get("old_commune_code"))
+        has_pos = rows[[p is not None for p in pos[rows]]]
         poly = ctx.ref.old_bounds.get(c)
-        if poly is not None and pos[i] is not None and not _buffered(ctx, c, poly).contains(pos[i]):
-            km = poly.distance(pos[i]) * 111.0
-            hit(i, "outside_admin_unit", f"parcel lies ~{km:.1f} km outside commune {c} "
-                f"(EPSG:{decision.epsg}: wrong central meridian or zone?)", key=keys[i])
-            continue
+        if poly is not None and len(has_pos):
+            inside = shapely.contains(_buffered(ctx, c, poly), pos[has_pos])
+            away = has_pos[~inside]
+            f.add(away, "outside_admin_unit", [f"parcel lies ~{poly.distance(pos[i]) * 111.0:.1f} km outside "
+                                               f"commune {c} (EPSG:{decision.epsg}: wrong central meridian or zone?)"
+                                               for i in away])
+            rows = np.setdiff1d(rows, away)
         succ = ctx.ref.lineage.get(c, [])
         if len(succ) == 1:
-            new_code[i] = succ[0][0]
+            for i in rows:
+                new_code[i] = succ[0][0]
         elif succ:
-            hits = [code for code, _ in succ if ctx.ref.new_bounds.get(code) is not None
-                    and ctx.ref.new_bounds[code].contains(pos[i])]
-            new_code[i] = hits[0] if hits else succ[0][0]
+            assigned = np.zeros(len(rows), dtype=bool)
+            for code, _ in succ:
+                target = ctx.ref.new_bounds.get(code)
+                if target is None:
+                    continue
+                cand = np.array([p is not None for p in pos[rows]]) & ~assigned
+                hit = np.zeros(len(rows), dtype=bool)
+                hit[cand] = shapely.contains(target, pos[rows][cand])
+                for i in rows[hit]:
+                    new_code[i] = code
+                assigned |= hit
+            for i in rows[~assigned]:
+                new_code[i] = succ[0][0]
+    return new_code
 
-    lu_raw = cols.get("land_use_raw", [None] * n)
-    lu_codes: list[str | None] = [None] * n
-    sensitive = [False] * n
-    for i in range(n):
-        res = ctx.landuse.normalise(lu_raw[i])
+
+def _land_use(f: Findings, ctx: Context, raw: list, fmap) -> tuple[list, np.ndarray]:
+    """Normalised codes per distinct raw value; findings on the rows that carry each value."""
+    by_value: dict = {}
+    for i, v in enumerate(raw):
+        by_value.setdefault(v, []).append(i)
+    codes: list[str | None] = [None] * len(raw)
+    sensitive = np.zeros(len(raw), dtype=bool)
+    for value, rows in by_value.items():
+        res = ctx.landuse.normalise(value)
         for rule, msg in res.findings:
-            hit(i, rule, msg, fmap.get("land_use_raw"), keys[i])
-        lu_codes[i] = "+".join(res.codes) or None
+            f.add(rows, rule, msg, fmap.get("land_use_raw"))
+        joined = "+".join(res.codes) or None
+        for i in rows:
+            codes[i] = joined
         if res.sensitive:
-            sensitive[i] = True
-            hit(i, "sensitive_land_use", "defence/security land: kept out of every public view", key=keys[i],
-                action="excluded")
+            sensitive[rows] = True
+            f.add(rows, "sensitive_land_use", "defence/security land: kept out of every public view",
+                  action="excluded")
+    return codes, sensitive
 
-    grid_area = np.full(n, np.nan)
+
+def _areas(f: Findings, ctx: Context, cols, geoms, ok, decision, fmap) -> tuple[list, np.ndarray]:
+    """Declared areas parsed; computed TM-3 grid areas; area_mismatch beyond k·M·√P."""
+    n = len(geoms)
+    grid = np.full(n, np.nan)
     if decision.vn2000 and decision.epsg != crs.VN2000_GEOGRAPHIC:
-        grid_area[ok] = shapely.area(geoms[ok])
+        grid[ok] = shapely.area(geoms[ok])
     areas = [_num(v) for v in cols.get("area_m2", [None] * n)]
-    k = float(ds.rule("area_mismatch").params.get("k", 0.0004))
-    scale = float(ds.rule("area_mismatch").params.get("scale_denominator", 1000))
-    for i in np.flatnonzero(ok):
-        a, p = areas[i], grid_area[i]
-        if a is not None and not np.isnan(p) and abs(a - p) > k * scale * np.sqrt(max(p, 1.0)):
-            hit(i, "area_mismatch", f"declared area {a:.1f} m² differs from the computed {p:.1f} m² by more than "
-                f"{k}·M·√P (M={scale:.0f})", fmap.get("area_m2"), keys[i])
+    declared = np.array([np.nan if a is None else a for a in areas], dtype=float)
+    rule = ctx.ds.rule("area_mismatch")
+    k, scale = float(rule.params.get("k", 0.0004)), float(rule.params.get("scale_denominator", 1000))
+    with np.errstate(invalid="ignore"):
+        off = ok & ~np.isnan(declared) & ~np.isnan(grid) & \
+            (np.abs(declared - grid) > k * scale * np.sqrt(np.maximum(grid, 1.0)))
+    rows = np.flatnonzero(off)
+    f.add(rows, "area_mismatch", [f"declared area {declared[i]:.1f} m² differs from the computed {grid[i]:.1f} m² "
+                                  f"by more than {k}·M·√P (M={scale:.0f})" for i in rows], fmap.get("area_m2"))
+    return areas, grid
 
-    nat = cols.get("national_id", [None] * n)
-    check = np.array([bool(v) for v in nat]) & ok
-    if check.any() and decision.vn2000:
-        idx = np.flatnonzero(check)
-        _, pts = georef.to_targets(shapely.point_on_surface(geoms[idx]), decision)
-        hashes = geohash.encode_array(shapely.get_x(pts), shapely.get_y(pts), 12)
-        for i, h in zip(idx, hashes):
-            if h != nat[i]:
-                hit(i, "national_id_mismatch", "the official id does not match the GeoHash of the parcel's "
-                    "interior point (EPSG:6960); official value kept", fmap.get("national_id"), keys[i])
 
-    owners = cols.get("owner_name", [None] * n)
+def _national_id(f: Findings, cols, geoms, ok, decision, fmap) -> None:
+    """national_id_mismatch where the official GeoHash-12 differs from the pinned interior point's."""
+    nat = cols.get("national_id")
+    if not nat or not decision.vn2000:
+        return
+    idx = np.flatnonzero(np.array([bool(v) for v in nat]) & ok)
+    if not len(idx):
+        return
+    _, pts = georef.to_targets(shapely.point_on_surface(geoms[idx]), decision)
+    hashes = geohash.encode_array(shapely.get_x(pts), shapely.get_y(pts), 12)
+    wrong = [i for i, h in zip(idx.tolist(), hashes) if h != nat[i]]
+    f.add(wrong, "national_id_mismatch", "the official id does not match the GeoHash of the parcel's interior "
+          "point (EPSG:6960); official value kept", fmap.get("national_id"))
+
+
+def _personal_text(f: Findings, cols, fmap) -> list[dict]:
+    """Redact free-text values that hold an ID number, a titled person name or the row's own owner name."""
+    n = len(next(iter(cols.values())))
+    owners = cols.get("owner_name") or [None] * n
     withheld: list[dict] = [{} for _ in range(n)]
     for col in TEXT_SCAN:
         values = cols.get(col)
         if not values:
             continue
-        for i in range(n):
-            why = pii.scan(values[i]) or ("person_name" if pii.contains_name(values[i], owners[i]) else None)
+        found, reasons = [], []
+        for i, v in enumerate(values):
+            if not v:
+                continue
+            why = pii.scan(v) or ("person_name" if pii.contains_name(v, owners[i]) else None)
             if why:
-                withheld[i][col] = values[i]
+                withheld[i][col] = v
                 values[i] = None
-                hit(i, "personal_data_in_text", f"{col} held personal data ({why}): withheld from public data",
-                    fmap.get(col), keys[i], action="redacted")
+                found.append(i)
+                reasons.append(f"{col} held personal data ({why}): withheld from public data")
+        f.add(found, "personal_data_in_text", reasons, fmap.get(col), action="redacted")
+    return withheld
 
-    vn_m, wgs_m = _multi(vn), _multi(wgs)
-    core_names = [c.name for c in ds.by_sensitivity("public", "restricted")]
-    pers_names = [c.name for c in ds.by_sensitivity("personal")]
-    empty_col = [None] * n
-    src = {c: cols.get(c, empty_col) for c in core_names + pers_names}
-    enc_cols = [c for c in enc if ds.column(c).sensitivity != "personal"]
-    wgs_hex = shapely.to_wkb(shapely.set_srid(wgs_m, 4326), hex=True, include_srid=True)
-    vn_hex = shapely.to_wkb(shapely.set_srid(vn_m, 4756), hex=True, include_srid=True)
-    for i in range(n):
-        if i in bad:
-            out.quarantine.append(_raw_row(batch, i, bad[i]))
-            out.issues += bad[i]
-            continue
-        derived = {
-            "parcel_key": keys[i], "old_commune_code": communes[i], "sheet_no": sheets[i], "parcel_no": parcels[i],
-            "commune_code": new_code[i], "admin_version": "GSO-2025-07-01" if new_code[i] else None,
-            "area_m2": areas[i], "computed_area_m2": None if np.isnan(grid_area[i]) else round(float(grid_area[i]), 2),
-            "land_use_codes": lu_codes[i], "land_use_list": ds.source.land_use_list, "src_srid": decision.epsg,
-            "valid_from": ctx.valid_from, "is_sensitive": sensitive[i],
-            "provenance": json.dumps({"file": file, "row": int(batch.row_no[i]), "crs": decision.origin,
-                                      "encoding": {c: [enc[c][i].encoding, enc[c][i].confidence] for c in enc_cols
-                                                   if enc[c][i].encoding != "ascii"}}),
-        }
-        row = [ctx.next_row_id] + [derived[c] if c in derived else src[c][i] for c in core_names]
-        row += [wgs_hex[i], vn_hex[i]]
-        out.core.append(tuple(row))
-        prow = {c: src[c][i] for c in pers_names}
-        prow["withheld"] = json.dumps(withheld[i], ensure_ascii=False) if withheld[i] else None
-        if any(v is not None for v in prow.values()):
-            out.personal.append((ctx.next_row_id, *[prow.get(c) for c in pers_names]))
-        ctx.next_row_id += 1
-    out.issues += flags
+
+def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output:
+    """Map, decode, reproject and validate one batch (row rules; set-level rules run in SQL later)."""
+    ds, file, n = ctx.ds, batch.file.display, len(batch)
+    decision = ctx.decisions[file]
+    cols, enc = _decode(batch, ctx, fmap)
+    communes = cols["old_commune_code"]
+    parsed = {"sheet_no": [_int(v) for v in cols["sheet_no"]], "parcel_no": [_int(v) for v in cols["parcel_no"]]}
+    sheets, parcels = parsed["sheet_no"], parsed["parcel_no"]
+    parsed["old_commune_code"] = [c or None for c in communes]
+    keys = [f"{c}.{s}.{p}" if c and s is not None and p is not None else None
+            for c, s, p in zip(communes, sheets, parcels)]
+    f = Findings(ds, file, batch.row_no, keys)
+    _required(f, cols, parsed, fmap)
+    _encoding_rules(f, enc, fmap)
+    ok, vn, wgs, pos = _geometry(f, batch, decision)
+    new_code = _admin(f, ctx, communes, pos, decision, fmap)
+    lu_codes, sensitive = _land_use(f, ctx, cols.get("land_use_raw", [None] * n), fmap)
+    areas, grid = _areas(f, ctx, cols, batch.geom, ok, decision, fmap)
+    _national_id(f, cols, batch.geom, ok, decision, fmap)
+    withheld = _personal_text(f, cols, fmap)
+    derived = {
+        "parcel_key": keys, "old_commune_code": communes, "sheet_no": sheets, "parcel_no": parcels,
+        "commune_code": new_code, "admin_version": ["GSO-2025-07-01" if c else None for c in new_code],
+        "area_m2": areas, "computed_area_m2": [None if np.isnan(a) else round(float(a), 2) for a in grid],
+        "land_use_codes": lu_codes, "land_use_list": [ds.source.land_use_list] * n, "src_srid": [decision.epsg] * n,
+        "valid_from": [ctx.valid_from] * n, "is_sensitive": sensitive.tolist(),
+        "provenance": _provenance(ds, file, batch.row_no, decision, enc),
+        "withheld": [json.dumps(w, ensure_ascii=False) if w else None for w in withheld],
+    }
+    bad, kept = f.issues()
+    return output.assemble(ctx, batch, cols, derived, _multi(vn), _multi(wgs), bad, kept)
+
+
+def _provenance(ds: Dataset, file: str, row_no: np.ndarray, decision, enc: dict[str, list]) -> list[str]:
+    """Per-row provenance JSON: file, row, CRS origin and non-trivial encoding decisions (no personal fields)."""
+    cols = [c for c in enc if ds.column(c).sensitivity != "personal"]
+    head = json.dumps(file)[:-1]
+    out = []
+    for i, r in enumerate(row_no.tolist()):
+        decisions = {c: [enc[c][i].encoding, enc[c][i].confidence] for c in cols
+                     if enc[c][i].encoding not in ("ascii", "utf-8")}
+        out.append(f'{{"file": {head}", "row": {r}, "crs": "{decision.origin}", "encoding": {json.dumps(decisions)}}}')
     return out
 
 
@@ -294,12 +310,3 @@ def _buffered(ctx: Context, code: str, poly):
         got = ctx.buffered[code] = poly.buffer(ADMIN_TOLERANCE_DEG)
         shapely.prepare(got)
     return got
-
-
-def _raw_row(batch: Batch, i: int, issues: list[Issue]) -> tuple:
-    """A rejected source row as read (text as Latin-1 byte strings, geometry as WKB hex) for restricted.quarantine."""
-    raw = {k: (v[i] if not isinstance(v[i], (bytes, bytearray)) else v[i].hex()) for k, v in batch.attrs.items()}
-    g = batch.geom[i]
-    raw["_geometry_wkb_hex"] = None if g is None else shapely.to_wkb(g, hex=True)
-    return (batch.file.display, int(batch.row_no[i]), sorted({it.rule for it in issues}),
-            json.dumps(raw, ensure_ascii=False, default=str))

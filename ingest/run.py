@@ -163,10 +163,10 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     with conn.transaction():
         conn.execute("SET LOCAL ROLE hub_owner")
         load.create(conn, ds, load_id)
-        def write(out: cadastre.Output) -> None:
+        def write(out) -> None:
             """COPY one transformed chunk (runs in the writer thread while the next chunk is transformed)."""
-            load.copy_rows(conn, (cs, ct), core_cols, out.core)
-            load.copy_rows(conn, (ps, pt), pers_cols, out.personal)
+            load.copy_csv(conn, (cs, ct), core_cols, out.core_csv)
+            load.copy_csv(conn, (ps, pt), pers_cols, out.personal_csv)
             if out.quarantine:
                 load.quarantine(conn, ds, load_id, out.quarantine)
 
