@@ -235,6 +235,32 @@ def _national_id(f: Findings, cols, geoms, ok, decision, fmap) -> None:
           "point (EPSG:6960); official value kept", fmap.get("national_id"))
 
 
+def _gaps(f: Findings, ctx: Context, communes, sheets, geoms, ok, decision) -> None:
+    """topology_gap: small holes inside the coverage of each sheet (source grid, metres), flagged on the parcels
+    around them. Chunk-local: a sheet cut by a chunk boundary only sees its own part, which cannot create a hole
+    smaller than the size limit."""
+    if not decision.vn2000 or decision.epsg == crs.VN2000_GEOGRAPHIC:
+        return
+    rule = ctx.ds.rule("topology_gap")
+    lo, hi = float(rule.params.get("min_area_m2", 0.01)), float(rule.params.get("max_area_m2", 5.0))
+    groups: dict[tuple, list[int]] = {}
+    for i in np.flatnonzero(ok & ~f.rejected).tolist():
+        groups.setdefault((communes[i], sheets[i]), []).append(i)
+    for rows in groups.values():
+        if len(rows) < 3:
+            continue
+        idx = np.array(rows)
+        union = shapely.coverage_union_all(geoms[idx])
+        holes = [shapely.Polygon(ring) for part in shapely.get_parts(union) for ring in part.interiors]
+        holes = [h for h in holes if lo <= h.area <= hi]
+        if not holes:
+            continue
+        tree = shapely.STRtree(geoms[idx])
+        for hole in holes:
+            around = idx[tree.query(hole.buffer(1e-3), predicate="intersects")]
+            f.add(around, "topology_gap", f"a gap of {hole.area:.2f} m² lies between this parcel and its neighbours")
+
+
 def _personal_text(f: Findings, cols, fmap) -> list[dict]:
     """Redact free-text values that hold an ID number, a titled person name or the row's own owner name."""
     n = len(next(iter(cols.values())))
@@ -277,6 +303,7 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
     lu_codes, sensitive = _land_use(f, ctx, cols.get("land_use_raw", [None] * n), fmap)
     areas, grid = _areas(f, ctx, cols, batch.geom, ok, decision, fmap)
     _national_id(f, cols, batch.geom, ok, decision, fmap)
+    _gaps(f, ctx, communes, sheets, batch.geom, ok, decision)
     withheld = _personal_text(f, cols, fmap)
     derived = {
         "parcel_key": keys, "old_commune_code": communes, "sheet_no": sheets, "parcel_no": parcels,
