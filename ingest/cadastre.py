@@ -12,12 +12,13 @@ from hub import crs, geohash
 from hub.catalog.models import Dataset
 from hub.errors import SchemaViolation
 from hub.text import decode_column
+from hub.text.detect import utf8_column
 from ingest import georef, output, pii
 from ingest.findings import Findings
 from ingest.values import as_float as _num, as_int as _int
 from ingest.landuse import Normaliser
 from ingest.refdata import RefData
-from ingest.sources import Batch
+from ingest.sources import UTF8_FORMATS, Batch
 
 ADMIN_TOLERANCE_DEG = 0.0005  # ~50 m: synthetic or generalised boundaries are not survey-grade
 TEXT_SCAN = ("address", "note")
@@ -70,11 +71,12 @@ def _decode(batch: Batch, ctx: Context, fmap: dict[str, str]) -> tuple[dict[str,
     """Canonical columns from the mapped source fields; text decoded per distinct value (NFC, stripped)."""
     cols: dict[str, list] = {}
     enc: dict[str, list] = {}
+    utf8 = batch.file.fmt in UTF8_FORMATS and ctx.encoding in ("auto", "utf-8")
     for col, src in fmap.items():
         values = batch.attrs[src]
         if ctx.ds.column(col).type == "text" and any(isinstance(v, (str, bytes)) for v in values):
-            decoded = decode_column([v if v is None or isinstance(v, (str, bytes)) else str(v) for v in values],
-                                    ctx.encoding)
+            values = [v if v is None or isinstance(v, (str, bytes)) else str(v) for v in values]
+            decoded = utf8_column(values) if utf8 else decode_column(values, ctx.encoding)
             cols[col] = [d.text.strip() if d.text else None for d in decoded]
             enc[col] = decoded
         else:
