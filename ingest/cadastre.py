@@ -126,7 +126,8 @@ def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
     pos = np.full(n, None, dtype=object)
     if ok.any():
         vn[ok], wgs[ok] = georef.to_targets(geoms[ok], decision)
-        pos[ok] = shapely.point_on_surface(wgs[ok])
+        # The interior point is taken in the source grid, then transformed: the national-id definition (§1.3).
+        pos[ok] = georef.to_targets(shapely.point_on_surface(geoms[ok]), decision)[1]
     outside = np.zeros(n, dtype=bool)
     outside[ok] = georef.outside_vietnam(pos[ok])
     if outside.any():
@@ -222,7 +223,7 @@ def _areas(f: Findings, ctx: Context, cols, geoms, ok, decision, fmap) -> tuple[
     return areas, grid
 
 
-def _national_id(f: Findings, cols, geoms, ok, decision, fmap) -> None:
+def _national_id(f: Findings, cols, pos, ok, decision, fmap) -> None:
     """national_id_mismatch where the official GeoHash-12 differs from the pinned interior point's."""
     nat = cols.get("national_id")
     if not nat or not decision.vn2000:
@@ -230,7 +231,7 @@ def _national_id(f: Findings, cols, geoms, ok, decision, fmap) -> None:
     idx = np.flatnonzero(np.array([bool(v) for v in nat]) & ok)
     if not len(idx):
         return
-    _, pts = georef.to_targets(shapely.point_on_surface(geoms[idx]), decision)
+    pts = pos[idx]
     hashes = geohash.encode_array(shapely.get_x(pts), shapely.get_y(pts), 12)
     wrong = [i for i, h in zip(idx.tolist(), hashes) if h != nat[i]]
     f.add(wrong, "national_id_mismatch", "the official id does not match the GeoHash of the parcel's interior "
@@ -304,7 +305,7 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
     new_code = _admin(f, ctx, communes, pos, decision, fmap)
     lu_codes, sensitive = _land_use(f, ctx, cols.get("land_use_raw", [None] * n), fmap)
     areas, grid = _areas(f, ctx, cols, batch.geom, ok, decision, fmap)
-    _national_id(f, cols, batch.geom, ok, decision, fmap)
+    _national_id(f, cols, pos, ok, decision, fmap)
     _gaps(f, ctx, communes, sheets, batch.geom, ok, decision)
     withheld = _personal_text(f, cols, fmap)
     derived = {

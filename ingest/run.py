@@ -162,6 +162,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     bar = tqdm(total=total, unit="rows", desc=f"ingest {ds.id}", disable=not (settings.progress and os.isatty(2)))
     with conn.transaction():
         conn.execute("SET LOCAL ROLE hub_owner")
+        conn.execute("SET LOCAL jit = off")  # one-off queries: compiling costs more than it saves
         load.create(conn, ds, load_id)
         def write(out) -> None:
             """COPY one transformed chunk (runs in the writer thread while the next chunk is transformed)."""
