@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -210,7 +211,13 @@ def _areas(f: Findings, ctx: Context, cols, geoms, ok, decision, fmap) -> tuple[
     grid = np.full(n, np.nan)
     if decision.vn2000 and decision.epsg != crs.VN2000_GEOGRAPHIC:
         grid[ok] = shapely.area(geoms[ok])
-    areas = [_num(v) for v in cols.get("area_m2", [None] * n)]
+    raw = cols.get("area_m2", [None] * n)
+    areas = [_num(v) for v in raw]
+    unusable = [i for i, (a, v) in enumerate(zip(areas, raw))
+                if (a is None and v not in (None, "") and str(v).strip()) or (a is not None and not math.isfinite(a))]
+    for i in unusable:
+        areas[i] = None
+    f.add(unusable, "bad_value", "area is not a finite number", fmap.get("area_m2"))
     declared = np.array([np.nan if a is None else a for a in areas], dtype=float)
     rule = ctx.ds.rule("area_mismatch")
     k, scale = float(rule.params.get("k", 0.0004)), float(rule.params.get("scale_denominator", 1000))

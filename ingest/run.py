@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import psycopg
 from psycopg import sql
 from tqdm import tqdm
 
@@ -18,7 +19,7 @@ from hub import __version__
 from hub.catalog import ddl
 from hub.catalog.loader import checksum, load_dataset
 from hub.db.connect import connect
-from hub.errors import HubError, LockBusy, PublishBlocked, PublishRefused
+from hub.errors import DatabaseError, HubError, LockBusy, PublishBlocked, PublishRefused
 from hub.settings import ingest_settings
 from ingest import cadastre, georef, load, publish, refdata, sources
 from ingest.issues import Issue, Tally
@@ -129,12 +130,27 @@ def run_ingest(dataset_id: str, paths: list[Path], opts: Options = Options()) ->
         except PublishBlocked:
             raise
         except HubError as exc:
-            _finish(conn, load_id, "refused" if isinstance(exc, PublishRefused) else "failed",
-                    message=exc.user_message())
+            _finish_quietly(conn, load_id, "refused" if isinstance(exc, PublishRefused) else "failed",
+                            message=exc.user_message())
             raise
+        except psycopg.Error as exc:  # E02: whatever failed, the transaction rolled back; say so, no SQL shown
+            why = ("another session holds a lock on the published table (lock_timeout)"
+                   if isinstance(exc, psycopg.errors.LockNotAvailable) else
+                   f"the database refused the load ({type(exc).__name__})")
+            msg = f"dataset '{ds.id}': {why}; nothing was published and the previous version is still served"
+            _finish_quietly(conn, load_id, "failed", message=msg)
+            raise DatabaseError(msg, internal=str(exc)) from exc
         except BaseException as exc:
-            _finish(conn, load_id, "failed", message=f"internal error ({type(exc).__name__})")
+            _finish_quietly(conn, load_id, "failed", message=f"internal error ({type(exc).__name__})")
             raise
+
+
+def _finish_quietly(conn, load_id: int, status: str, **extra) -> None:
+    """Close the ledger row of a failed run; a dead connection must not hide the original error."""
+    try:
+        _finish(conn, load_id, status, **extra)
+    except psycopg.Error:
+        pass
 
 
 def _finish(conn, load_id: int, status: str, tally: Tally | None = None, **extra) -> None:

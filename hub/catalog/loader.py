@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -11,13 +13,19 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from hub.catalog.models import Dataset
+from hub.catalog.models import IDENT, Dataset
 from hub.errors import CatalogError, NotFound
 from hub.settings import PROJECT_ROOT
 
+IDENT_RE = re.compile(IDENT)
 CATALOG_DIR = PROJECT_ROOT / "catalogs"
 TEMPLATE_DIR = CATALOG_DIR / "templates"
 SCHEMA_FILE = CATALOG_DIR / "schema" / "dataset.schema.json"
+
+
+def catalog_dir() -> Path:
+    """The folder of dataset entries: HUB_CATALOG_DIR if set (tests, staging catalogs), else catalogs/."""
+    return Path(os.environ["HUB_CATALOG_DIR"]) if os.environ.get("HUB_CATALOG_DIR") else CATALOG_DIR
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -66,8 +74,11 @@ def _resolve(path: Path, data: dict) -> dict:
     name = data.pop("template", None)
     if name is None:
         return data
-    tpl = TEMPLATE_DIR / f"{name}.yaml"
-    if not isinstance(name, str) or not tpl.is_file():
+    if not isinstance(name, str) or not IDENT_RE.match(name):
+        raise CatalogError(f"template name '{name}' is not a plain identifier", file=str(path), key="template")
+    local = path.parent / "templates" / f"{name}.yaml"  # an entry's own templates folder first
+    tpl = local if local.is_file() else TEMPLATE_DIR / f"{name}.yaml"
+    if not tpl.is_file():
         raise CatalogError(f"template '{name}' not found in {TEMPLATE_DIR}", file=str(path), key="template")
     return _merge(_read_yaml(tpl), data)
 
@@ -101,14 +112,19 @@ def load_file(path: Path) -> Dataset:
     return ds
 
 
-def entry_files(directory: Path = CATALOG_DIR) -> list[Path]:
+def entry_files(directory: Path | None = None) -> list[Path]:
     """The dataset entries (templates and schema excluded)."""
-    return sorted(p for p in directory.glob("*.yaml") if p.is_file())
+    return sorted(p for p in (directory or catalog_dir()).glob("*.yaml") if p.is_file())
+
+
+def load_all(directory: Path | None = None) -> dict[str, Dataset]:
+    """Every dataset in the catalog (default: catalog_dir()), keyed by id; collection ids must be unique."""
+    return _load_all(Path(directory or catalog_dir()))
 
 
 @lru_cache(maxsize=4)
-def load_all(directory: Path = CATALOG_DIR) -> dict[str, Dataset]:
-    """Every dataset in the catalog, keyed by id; collection ids must be unique."""
+def _load_all(directory: Path) -> dict[str, Dataset]:
+    """load_all, cached per folder."""
     out: dict[str, Dataset] = {}
     seen: dict[str, str] = {}
     for path in entry_files(directory):
@@ -120,6 +136,9 @@ def load_all(directory: Path = CATALOG_DIR) -> dict[str, Dataset]:
         seen[coll] = ds.id
         out[ds.id] = ds
     return out
+
+
+load_all.cache_clear = _load_all.cache_clear  # callers reset the cache after editing entries
 
 
 def load_dataset(dataset_id: str) -> Dataset:

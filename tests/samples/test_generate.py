@@ -517,9 +517,7 @@ class Broken:
         assert b["expected"]["cccd"] in value and b["expected"]["name"] in value
         assert re.search(r"\b\d{12}\b", value)
 
-    d14_pii_diachi = d14_pii_ghichu
-
-    def d14_pii_diachi(self, b):  # noqa: F811 - DiaChi variant
+    def d14_pii_diachi(self, b):
         value = self.text(b, "DiaChi")
         assert b["expected"]["cccd"] in value and b["expected"]["name"] in value
 
