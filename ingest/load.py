@@ -67,7 +67,7 @@ def quarantine(conn: psycopg.Connection, ds: Dataset, load_id: int, rows: list[t
 
 
 def set_rules(conn: psycopg.Connection, ds: Dataset, load_id: int) -> list[Issue]:
-    """Rules that need every row: duplicate keys (rejected, moved to quarantine) and overlaps (flagged)."""
+    """Rules that need every row of the load: duplicate keys (rejected, moved to quarantine)."""
     (cs, ct), (ps, pt) = staging_tables(ds, load_id)
     core, pers = sql.Identifier(cs, ct), sql.Identifier(ps, pt)
     keys = sql.SQL(", ").join(map(sql.Identifier, ds.key))
@@ -90,16 +90,4 @@ def set_rules(conn: psycopg.Connection, ds: Dataset, load_id: int) -> list[Issue
             (load_id, ds.id, ids))
         conn.execute(sql.SQL("DELETE FROM {} WHERE row_id = ANY(%s)").format(pers), (ids,))
         conn.execute(sql.SQL("DELETE FROM {} WHERE row_id = ANY(%s)").format(core), (ids,))
-    min_area = float(ds.rule("topology_overlap").params.get("min_area_m2", 0.05))
-    overlaps = conn.execute(sql.SQL(
-        # Local planar area (degrees² scaled at the parcel's latitude): exact enough for a 0.05 m² threshold and
-        # ~10x cheaper than geography area over the many micro-overlaps reprojection leaves at T-junctions.
-        "SELECT * FROM (SELECT a.parcel_key, a.provenance->>'file', (a.provenance->>'row')::bigint, b.parcel_key, "
-        "ST_Area(ST_Intersection(a.geom_vn2000, b.geom_vn2000)) * 12309097680.0 "
-        "* cos(radians(ST_Y(ST_StartPoint(ST_ExteriorRing(ST_GeometryN(a.geom_vn2000, 1)))))) ar "
-        "FROM {t} a JOIN {t} b ON a.row_id < b.row_id AND a.geom && b.geom AND ST_Overlaps(a.geom, b.geom)) o "
-        "WHERE ar >= %s").format(t=core), (min_area,)).fetchall()
-    for key_a, file, row_no, key_b, area in overlaps:
-        found.append(issue(ds, file, row_no, "topology_overlap",
-                           f"overlaps parcel {key_b} by {area:.2f} m²", key=key_a, action="flagged"))
     return found
