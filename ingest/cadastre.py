@@ -331,29 +331,44 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
     _national_id(f, cols, pos, ok, decision, fmap)
     _topology(f, ctx, keys, communes, sheets, batch.geom, ok, decision)
     withheld = _personal_text(f, cols, fmap)
+    provenance, personal_provenance = _provenance(ds, file, batch.row_no, decision, enc)
     derived = {
         "parcel_key": keys, "old_commune_code": communes, "sheet_no": sheets, "parcel_no": parcels,
         "commune_code": new_code, "admin_version": ["GSO-2025-07-01" if c else None for c in new_code],
         "area_m2": areas, "computed_area_m2": [None if np.isnan(a) else round(float(a), 2) for a in grid],
         "land_use_codes": lu_codes, "land_use_list": [ds.source.land_use_list] * n, "src_srid": [decision.epsg] * n,
         "valid_from": [ctx.valid_from] * n, "is_sensitive": sensitive.tolist(),
-        "provenance": _provenance(ds, file, batch.row_no, decision, enc),
+        "provenance": provenance,
+        "personal_provenance": personal_provenance,
         "withheld": [json.dumps(w, ensure_ascii=False) if w else None for w in withheld],
     }
     bad, kept = f.issues()
     return output.assemble(ctx, batch, cols, derived, _multi(vn), _multi(wgs), bad, kept)
 
 
-def _provenance(ds: Dataset, file: str, row_no: np.ndarray, decision, enc: dict[str, list]) -> list[str]:
-    """Per-row provenance JSON: file, row, CRS origin and non-trivial encoding decisions (no personal fields)."""
-    cols = [c for c in enc if ds.column(c).sensitivity != "personal"]
-    head = json.dumps(file)[:-1]
-    out = []
-    for i, r in enumerate(row_no.tolist()):
-        decisions = {c: [enc[c][i].encoding, enc[c][i].confidence] for c in cols
-                     if enc[c][i].encoding not in ("ascii", "utf-8")}
-        out.append(f'{{"file": {head}", "row": {r}, "crs": "{decision.origin}", "encoding": {json.dumps(decisions)}}}')
+def _decisions(enc: dict[str, list], cols: list[str], i: int) -> dict[str, list]:
+    """Non-trivial decoding decisions of row i: [encoding, confidence, raw bytes as hex] per field."""
+    out = {}
+    for c in cols:
+        d = enc[c][i]
+        if d.encoding not in ("ascii", "utf-8"):
+            out[c] = [d.encoding, d.confidence, d.raw.hex() if d.raw is not None else None]
     return out
+
+
+def _provenance(ds: Dataset, file: str, row_no: np.ndarray, decision, enc: dict[str, list]) -> tuple[list, list]:
+    """Per-row provenance JSON (file, row, CRS origin, decoding decisions with raw bytes) for the core table, and
+    the same decisions for personal fields, which may only live in the restricted table."""
+    public = [c for c in enc if ds.column(c).sensitivity != "personal"]
+    personal = [c for c in enc if ds.column(c).sensitivity == "personal"]
+    head = json.dumps(file)[:-1]
+    core, private = [], []
+    for i, r in enumerate(row_no.tolist()):
+        core.append(f'{{"file": {head}", "row": {r}, "crs": "{decision.origin}", '
+                    f'"encoding": {json.dumps(_decisions(enc, public, i))}}}')
+        mine = _decisions(enc, personal, i)
+        private.append(json.dumps(mine) if mine else None)
+    return core, private
 
 
 def _buffered(ctx: Context, code: str, poly):

@@ -108,3 +108,19 @@ def test_dry_run_publishes_nothing(hub_db, shp_factory, admin_conn):
     leftovers = admin_conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'staging' "
                                    "AND tablename LIKE %s", (f"%l{res['load_id']}%",)).fetchone()[0]
     assert leftovers == 0
+
+
+def test_raw_bytes_and_decision_kept(hub_db, shp_factory, admin_conn):
+    """Decoding keeps the raw bytes and the decision: core provenance for public fields, restricted for owners."""
+    from hub.text import vni_encode
+
+    res = run_ingest(DS, [shp_factory(4, name="raw").parent], Options(force=True))
+    prov, personal = admin_conn.execute(
+        "SELECT c.provenance, p.personal_provenance FROM cadastre.cadastre_cantho c "
+        "JOIN restricted.cadastre_cantho_personal p USING (row_id) ORDER BY row_id LIMIT 1").fetchone()
+    encoding, confidence, raw = prov["encoding"]["address"]
+    assert encoding == "vni" and confidence >= 0.6
+    assert bytes.fromhex(raw) == vni_encode("Ấp Thới Hòa, xã Thới Long").encode("latin-1")
+    assert "owner_name" not in prov["encoding"]
+    assert bytes.fromhex(personal["owner_name"][2]).decode("latin-1") == vni_encode("Nguyễn Văn Đức")
+    assert res["status"] == "published"
