@@ -1,4 +1,10 @@
-"""Fast path for GeoJSON items: SQL builds each Feature, rows are streamed in chunks (no page held in Python)."""
+"""Fast path for GeoJSON items: SQL builds each Feature as text; Python only joins rows (no per-row JSON work).
+
+Round trips per request: an unfiltered page of up to BUFFERED_MAX features is one statement (numberMatched is the
+row count recorded at publication); a filtered one sends the time-boxed count and the page in one pipeline.
+Larger pages are streamed from a server-side cursor, CHUNK_ROWS rows per FETCH, so a worker never holds more than
+one chunk of a page, whatever the limit.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,9 @@ import json
 import urllib.parse
 from typing import AsyncIterator
 
+import anyio
 import psycopg
+from psycopg import sql
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -19,7 +27,11 @@ from hub.errors import NotFound
 from hub.settings import ApiSettings
 
 GEOJSON = "application/geo+json"
-CHUNK_ROWS = 250
+BUFFERED_MAX = 1000  # pages up to this many features: one round trip, sent whole with a Content-Length
+CHUNK_ROWS = 1000  # rows per FETCH when streaming a larger page (bounds a worker's memory per request)
+CURSOR = sql.Identifier("hub_items")
+SET_COUNT_TIMEOUT = "SELECT set_config('statement_timeout', %s, true)"
+RESET_TIMEOUT = "SET LOCAL statement_timeout TO DEFAULT"
 
 
 def _base(request: Request, settings: ApiSettings) -> str:
@@ -38,27 +50,95 @@ def _query_string(args: dict[str, str], **override: str | None) -> str:
     return urllib.parse.urlencode({k: v for k, v in merged.items() if v is not None}, safe=",:/")
 
 
-async def _number_matched(conn: psycopg.AsyncConnection, q: query.ItemsQuery, pub: Published | None,
-                          s: ApiSettings) -> int:
-    """Recorded row count when unfiltered; else an exact count time-boxed by count_timeout_ms, else an estimate."""
-    if not q.filtered and pub is not None:
-        return pub.row_count
-    stmt, params = query.count_sql(q)
-    try:
-        async with conn.transaction():  # SET LOCAL-style time box, undone at commit or rollback
-            await conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(s.count_timeout_ms),))
-            cur = await conn.execute(stmt, params)
-            return (await cur.fetchone())[0]
-    except psycopg.errors.QueryCanceled:
-        stmt, params = query.explain_sql(q)
-        cur = await conn.execute(stmt, params)
-        plan = (await cur.fetchone())[0]
-        await conn.rollback()
-        return int(plan[0]["Plan"]["Plan Rows"])
+async def _estimate(conn: psycopg.AsyncConnection, q: query.ItemsQuery) -> int:
+    """The planner's row estimate (when the exact count exceeds its time box)."""
+    stmt, params = query.explain_sql(q)
+    plan = (await (await conn.execute(stmt, params)).fetchone())[0]
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+async def _first_rows(conn: psycopg.AsyncConnection, q: query.ItemsQuery, pub: Published | None, s: ApiSettings,
+                      mode: str) -> tuple[int, list]:
+    """numberMatched and the first rows of the page (mode page | stream | none), in one round trip.
+
+    Unfiltered: the recorded row count, no count query. Filtered: BEGIN, count under count_timeout_ms (SET LOCAL),
+    timeout back to the role's, then the page (or DECLARE + first FETCH when streaming), pipelined. A count that
+    exceeds its time box aborts that transaction: the page is then read again with the planner's estimate.
+    Streaming leaves the transaction (and cursor) open; the caller ends it.
+    """
+    stmt, params = query.items_sql(q)
+    counted = q.filtered or pub is None
+    stream = mode == "stream"
+    if not counted and mode == "none":
+        return pub.row_count, []
+    if not counted and mode == "page":
+        return pub.row_count, await (await conn.execute(stmt, params, binary=True)).fetchall()
+    count_stmt, count_params = query.count_sql(q)
+    for attempt in (1, 2):
+        try:
+            async with conn.pipeline():
+                await conn.execute("BEGIN")
+                count_cur = None
+                if counted and attempt == 1:
+                    await conn.execute(SET_COUNT_TIMEOUT, (str(s.count_timeout_ms),))
+                    count_cur = await conn.execute(count_stmt, count_params)
+                    await conn.execute(RESET_TIMEOUT)
+                page_cur = None
+                if stream:
+                    await conn.execute(sql.SQL("DECLARE {} NO SCROLL CURSOR FOR {}").format(CURSOR, stmt), params)
+                    page_cur = await conn.execute(sql.SQL("FETCH FORWARD {} FROM {}").format(
+                        sql.Literal(CHUNK_ROWS), CURSOR), binary=True)
+                else:
+                    if mode == "page":
+                        page_cur = await conn.execute(stmt, params, binary=True)
+                    await conn.execute("COMMIT")
+        except psycopg.errors.QueryCanceled:
+            await conn.rollback()
+            if not counted or attempt == 2:
+                raise
+            continue
+        rows = await page_cur.fetchall() if page_cur is not None else []
+        if not counted:
+            return pub.row_count, rows
+        if count_cur is not None:
+            return (await count_cur.fetchone())[0], rows
+        return await _estimate(conn, q), rows
+    raise AssertionError("unreachable")
+
+
+async def _release(st: AsyncState, conn: psycopg.AsyncConnection, in_transaction: bool) -> None:
+    """End the transaction (closing the cursor) and return the connection, even inside a cancelled scope."""
+    with anyio.CancelScope(shield=True):  # a client disconnect cancels the stream; the cleanup must still run
+        try:
+            if in_transaction:
+                await conn.rollback()
+        except psycopg.Error:
+            pass
+        await st.pool.putconn(conn)
+
+
+def _head(matched: int) -> bytes:
+    """Start of the FeatureCollection."""
+    return b'{"type":"FeatureCollection","numberMatched":' + str(matched).encode() + b',"features":['
+
+
+def _tail(request: Request, coll: Collection, q: query.ItemsQuery, args: dict, s: ApiSettings, sent: int,
+          more: bool, last_id: str | None) -> bytes:
+    """End of the FeatureCollection: numberReturned and links (`next` as a keyset cursor in the default order)."""
+    url = f"{_base(request, s)}/collections/{coll.id}/items"
+    links = [_link(f"{url}?{_query_string(args)}", "self", "this page"),
+             _link(f"{_base(request, s)}/collections/{coll.id}", "collection", coll.dataset.title.en,
+                   "application/json"),
+             _link(f"{url}?{_query_string(args, f='html')}", "alternate", "this page as HTML", "text/html")]
+    if more:
+        nxt = (_query_string(args, cursor=query.encode_cursor(last_id), offset=None) if q.keyset
+               else _query_string(args, offset=str(q.offset + q.limit)))
+        links.append(_link(f"{url}?{nxt}", "next", "next page"))
+    return b"]," + json.dumps({"numberReturned": sent, "links": links}, ensure_ascii=False)[1:].encode()
 
 
 async def items(request: Request, coll: Collection, st: AsyncState, s: ApiSettings) -> Response:
-    """GET /collections/{id}/items as streamed GeoJSON."""
+    """GET /collections/{id}/items as GeoJSON (whole when small, streamed from a cursor when large)."""
     args = dict(request.query_params)
     q = query.parse_items(coll, args, s)
     pub = (await st.current()).get(coll.dataset.id)
@@ -72,57 +152,44 @@ async def items(request: Request, coll: Collection, st: AsyncState, s: ApiSettin
         conn = await st.pool.getconn()
     except BaseException as exc:
         raise db_error(exc) from exc
+    mode = "none" if q.hits else "stream" if q.limit > BUFFERED_MAX else "page"
+    stream = mode == "stream"
     try:
-        matched = await _number_matched(conn, q, pub, s)
-        first: list = []
-        cur = None
-        if not q.hits:
-            stmt, params = query.items_sql(q)
-            cur = conn.cursor(name="hub_items")
-            await cur.execute(stmt, params)
-            first = await cur.fetchmany(CHUNK_ROWS)
+        matched, rows = await _first_rows(conn, q, pub, s, mode)
     except BaseException as exc:
-        await st.pool.putconn(conn)
+        await _release(st, conn, True)
         raise db_error(exc) from exc
-    url = f"{_base(request, s)}/collections/{coll.id}/items"
+
+    if not stream:
+        await _release(st, conn, False)
+        page = rows[:q.limit]
+        more = len(rows) > q.limit
+        body = b"".join((_head(matched), b",".join(r[1] for r in page),
+                         _tail(request, coll, q, args, s, len(page), more, page[-1][0] if more else None)))
+        return Response(body, media_type=GEOJSON, headers=headers)
 
     async def body() -> AsyncIterator[bytes]:
-        """Head, features chunk by chunk, then the tail with numberReturned and links."""
+        """Head, features chunk by chunk (one FETCH each), then the tail with numberReturned and links."""
         try:
-            yield b'{"type":"FeatureCollection","numberMatched":' + str(matched).encode() + b',"features":['
-            sent, last_id, more, rows = 0, None, False, first
-            while rows:
-                parts = []
-                for fid, feature in rows:
-                    if sent == q.limit:
-                        more = True
-                        break
-                    parts.append(feature)
-                    sent += 1
-                    last_id = fid
-                if parts:
-                    yield ((b"," if sent > len(parts) else b"") + ",".join(parts).encode())
-                if more or cur is None:
+            yield _head(matched)
+            sent, last_id, more, chunk = 0, None, False, rows
+            while chunk:
+                take = chunk[:q.limit - sent]
+                more = len(chunk) > len(take)
+                if take:
+                    yield (b"," if sent else b"") + b",".join(r[1] for r in take)
+                    sent += len(take)
+                    last_id = take[-1][0]
+                if more or len(chunk) < CHUNK_ROWS:
                     break
-                rows = await cur.fetchmany(CHUNK_ROWS)
-            links = [_link(f"{url}?{_query_string(args)}", "self", "this page"),
-                     _link(f"{_base(request, s)}/collections/{coll.id}", "collection", coll.dataset.title.en,
-                           "application/json"),
-                     _link(f"{url}?{_query_string(args, f='html')}", "alternate", "this page as HTML", "text/html")]
-            if more:
-                nxt = (_query_string(args, cursor=query.encode_cursor(last_id), offset=None) if q.keyset
-                       else _query_string(args, offset=str(q.offset + q.limit)))
-                links.append(_link(f"{url}?{nxt}", "next", "next page"))
-            tail = {"numberReturned": sent, "links": links}
-            yield b"]," + json.dumps(tail, ensure_ascii=False)[1:].encode()
+                chunk = await (await conn.execute(sql.SQL("FETCH FORWARD {} FROM {}").format(
+                    sql.Literal(CHUNK_ROWS), CURSOR), binary=True)).fetchall()
+                if sent == q.limit and chunk:
+                    more = True
+                    break
+            yield _tail(request, coll, q, args, s, sent, more, last_id)
         finally:  # the connection goes back to the pool even when the client disconnects
-            if cur is not None:
-                try:
-                    await cur.close()
-                    await conn.rollback()
-                except psycopg.Error:
-                    pass
-            await st.pool.putconn(conn)
+            await _release(st, conn, True)
 
     return StreamingResponse(body(), media_type=GEOJSON, headers=headers)
 
@@ -143,5 +210,5 @@ async def item(request: Request, coll: Collection, fid: str, st: AsyncState, s: 
     base = f"{_base(request, s)}/collections/{coll.id}"
     links = [_link(f"{base}/items/{urllib.parse.quote(fid, safe='')}", "self", "this feature"),
              _link(base, "collection", coll.dataset.title.en, "application/json")]
-    body = row[0][:-1] + ',"links":' + json.dumps(links, ensure_ascii=False) + "}"
+    body = row[0][:-1] + b',"links":' + json.dumps(links, ensure_ascii=False).encode() + b"}"
     return Response(body, media_type=GEOJSON, headers=headers)

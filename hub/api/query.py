@@ -230,15 +230,28 @@ def _view(coll: Collection) -> sql.Composable:
     return sql.Identifier(coll.schema, coll.view)
 
 
-def feature_expr(coll: Collection, out: OutCrs, properties: list[str] | None, skip_geometry: bool) -> sql.Composable:
-    """SQL building one GeoJSON Feature as text (geometry at the output CRS precision)."""
+def feature_expr(coll: Collection, out: OutCrs, properties: list[str] | None,
+                 skip_geometry: bool) -> tuple[sql.Composable, sql.Composable]:
+    """SQL building one GeoJSON Feature as compact UTF-8 bytes from the row alias `page`, and the FROM item it needs.
+
+    The text is concatenated in SQL: the geometry text of ST_AsGeoJSON is not re-parsed as json, and the
+    properties come from row_to_json over a LATERAL row of the allowlisted columns (row_to_json resolves the
+    column output functions once per query; json_build_object does it for every value of every row). The result
+    is bytea (convert_to, a copy): read in binary format it reaches Python as bytes, never decoded nor re-encoded.
+    """
     names = properties if properties is not None else list(coll.columns)
-    pairs = sql.SQL(", ").join(sql.SQL("{}, {}").format(sql.Literal(n), sql.Identifier(n)) for n in names)
-    geom = sql.SQL("NULL::json") if skip_geometry else sql.SQL("ST_AsGeoJSON({}, {}, 0)::json").format(
-        geom_out(sql.Identifier("geom"), out), sql.Literal(out.decimals))
-    props = sql.SQL("json_build_object({})").format(pairs) if names else sql.SQL("'{}'::json")
-    return sql.SQL("json_build_object('type', 'Feature', 'id', id, 'geometry', {}, 'properties', {})::text").format(
-        geom, props)
+    geom = sql.Literal("null") if skip_geometry else sql.SQL("coalesce(ST_AsGeoJSON({}, {}, 0), 'null')").format(
+        geom_out(sql.Identifier("page", "geom"), out), sql.Literal(out.decimals))
+    if names:
+        props = sql.SQL("row_to_json(props)::text")
+        lateral = sql.SQL(", LATERAL (SELECT {}) props").format(
+            sql.SQL(", ").join(sql.Identifier("page", n) for n in names))
+    else:
+        props, lateral = sql.Literal("{}"), sql.SQL("")
+    expr = sql.SQL("convert_to({} || to_json(page.id)::text || {} || {} || {} || {} || {}, 'UTF8')").format(
+        sql.Literal('{"type":"Feature","id":'), sql.Literal(',"geometry":'), geom, sql.Literal(',"properties":'),
+        props, sql.Literal("}"))
+    return expr, lateral
 
 
 def _where(q: ItemsQuery, with_cursor: bool) -> tuple[sql.Composable, list]:
@@ -258,8 +271,11 @@ def items_sql(q: ItemsQuery) -> tuple[sql.Composable, list]:
     order = [sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL("DESC" if d else "ASC")) for c, d in q.sortby]
     order.append(sql.SQL("id ASC"))
     order_sql = sql.SQL(", ").join(order)
-    stmt = sql.SQL("SELECT id, {} FROM (SELECT * FROM {}{} ORDER BY {} LIMIT %s OFFSET %s) page ORDER BY {}").format(
-        feature_expr(q.coll, q.out_crs, q.properties, q.skip_geometry), _view(q.coll), where, order_sql, order_sql)
+    expr, lateral = feature_expr(q.coll, q.out_crs, q.properties, q.skip_geometry)
+    outer = sql.SQL(", ").join([*(sql.SQL("page.{} {}").format(sql.Identifier(c), sql.SQL("DESC" if d else "ASC"))
+                                  for c, d in q.sortby), sql.SQL("page.id ASC")])
+    stmt = sql.SQL("SELECT page.id, {} FROM (SELECT * FROM {}{} ORDER BY {} LIMIT %s OFFSET %s) page{} "
+                   "ORDER BY {}").format(expr, _view(q.coll), where, order_sql, lateral, outer)
     return stmt, [*params, q.limit + 1, q.offset]
 
 
@@ -277,5 +293,5 @@ def explain_sql(q: ItemsQuery) -> tuple[sql.Composable, list]:
 
 def item_sql(coll: Collection, fid: str, out: OutCrs) -> tuple[sql.Composable, list]:
     """One feature by its string id."""
-    return sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
-        feature_expr(coll, out, None, False), _view(coll)), [fid]
+    expr, lateral = feature_expr(coll, out, None, False)
+    return sql.SQL("SELECT {} FROM {} page{} WHERE page.id = %s").format(expr, _view(coll), lateral), [fid]

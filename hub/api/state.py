@@ -21,6 +21,18 @@ PUBLISHED_VIEW = "pub.published_datasets"
 STATE_SQL = ("SELECT dataset_id, version, published_at, row_count, bbox, interval_start, interval_end, load_id "
              "FROM pub.published_datasets ORDER BY dataset_id")
 CHECK_INTERVAL_S = 1.0
+# Session settings of every API connection: JIT off (the API runs short, selective queries; JIT compilation cost
+# 0.3-1 s on any plan above jit_above_cost, e.g. a count or an OFFSET over 1M rows).
+SESSION_OPTIONS = "-c jit=off"
+
+
+def api_conninfo() -> str:
+    """The hub_api conninfo with the API's session options appended to any the URL already sets."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    info = conninfo("api")
+    options = conninfo_to_dict(info).get("options")
+    return make_conninfo(info, options=f"{options} {SESSION_OPTIONS}" if options else SESSION_OPTIONS)
 
 
 @dataclass(frozen=True)
@@ -60,9 +72,9 @@ class AsyncState:
     """Per-worker async pool plus the cached published state."""
 
     def __init__(self) -> None:
-        """Create the (not yet opened) pool."""
-        self.pool = AsyncConnectionPool(conninfo("api"), min_size=1, max_size=db_settings().api_pool_max,
-                                        open=False, timeout=10)
+        """Create the (not yet opened) pool: autocommit connections, so a single read is one round trip."""
+        self.pool = AsyncConnectionPool(api_conninfo(), min_size=1, max_size=db_settings().api_pool_max,
+                                        open=False, timeout=10, kwargs={"autocommit": True})
         self.state: dict[str, Published] = {}
         self.checked = 0.0
         self.lock = asyncio.Lock()
@@ -75,11 +87,11 @@ class AsyncState:
             self.opened = True
 
     async def fetchone(self, stmt, params) -> tuple | None:
-        """One row from the pool as hub_api; database failures become the hub's generic DatabaseError."""
+        """One row (binary format: bytea arrives as bytes) from the pool as hub_api; failures become DatabaseError."""
         await self.open()
         try:
             async with self.pool.connection() as conn:
-                return await (await conn.execute(stmt, params)).fetchone()
+                return await (await conn.execute(stmt, params, binary=True)).fetchone()
         except psycopg.Error as exc:
             raise db_error(exc) from exc
 
@@ -117,7 +129,7 @@ def sync_pool() -> ConnectionPool:
     global _SYNC_POOL
     with _SYNC_LOCK:
         if _SYNC_POOL is None:
-            _SYNC_POOL = ConnectionPool(conninfo("api"), min_size=0, max_size=db_settings().api_pool_max,
+            _SYNC_POOL = ConnectionPool(api_conninfo(), min_size=0, max_size=db_settings().api_pool_max,
                                         open=True, timeout=10)
         return _SYNC_POOL
 
