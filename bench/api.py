@@ -2,16 +2,10 @@
 
 Usage: `make bench-api` (= `.venv/bin/python -m bench.api`). Environment knobs:
 BENCH_PARCELS (1000000), BENCH_SECONDS per case (15), BENCH_WARMUP seconds per case (2),
-BENCH_CONNECTIONS (4), BENCH_ONLY (comma list of servers, e.g. "hub" while profiling),
-BENCH_VIEW: `plain` (default) or `barrier`, see below.
+BENCH_CONNECTIONS (4), BENCH_ONLY (comma list of servers, e.g. "hub" while profiling).
 
-The public view the hub generates is `WITH (security_barrier)` with a row filter (security case P04). Through a
-barrier view PostgreSQL cannot push non-leakproof predicates (PostGIS `&&` / ST_Intersects) into the view, nor use
-an index for ORDER BY id LIMIT n: every bbox, keyset and tile query becomes a scan of all 1M rows, for every
-server. BENCH_VIEW=plain (the default) runs with `ALTER VIEW pub.cadastre_upload SET (security_barrier = false)`
-in the benchmark database only, restored at the end; the benchmark data has no sensitive rows (checked), so the
-view returns the same rows. It stands for the layout proposed to the lead (sensitive rows stored apart, the public
-view a plain projection that needs no barrier). BENCH_VIEW=barrier measures the layout as shipped.
+The public view is a plain projection of the core table (defence/security rows are stored apart, in the restricted
+schema), so every server's bbox, keyset and tile queries use the table's indexes through it.
 
 Prepares the parcels once (.hub/bench/, database hub_bench_api, reused while the ledger records the same file
 checksum), starts the three servers with 2 workers each, checks every URL once (status, features, bytes), then
@@ -108,18 +102,6 @@ def prepare(n: int) -> dict:
         row_count, bbox = conn.execute("SELECT row_count, bbox FROM meta.published WHERE dataset_id = %s",
                                        (DATASET,)).fetchone()
     return {"src": src, "rows": row_count, "bbox": list(bbox)}
-
-
-def set_barrier(on: bool) -> None:
-    """Set or clear security_barrier on the benchmark view (benchmark database only; refused with sensitive rows)."""
-    with connect("admin") as conn:
-        if not on:
-            hidden = conn.execute("SELECT count(*) FROM cadastre.cadastre_upload WHERE coalesce(is_sensitive, false)"
-                                  ).fetchone()[0]
-            if hidden:
-                raise SystemExit(f"{hidden} sensitive rows: BENCH_VIEW=plain would change the view's rows")
-        conn.execute(f"ALTER VIEW pub.cadastre_upload SET (security_barrier = {'true' if on else 'false'})")
-        conn.commit()
 
 
 def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -266,11 +248,7 @@ def main() -> None:
     only = [x for x in os.environ.get("BENCH_ONLY", "hub,pygeoapi,tipg").split(",") if x]
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
-    layout = os.environ.get("BENCH_VIEW", "plain")
-    if layout not in ("plain", "barrier"):
-        raise SystemExit("BENCH_VIEW must be plain or barrier")
     data = prepare(n)
-    set_barrier(layout == "barrier")
     s = db_settings()
     host, port, db = "127.0.0.1", s.port, database_name()
     analyst = {"host": host, "port": port, "dbname": db, "user": "hub_analyst", "password": role_password("analyst")}
@@ -295,9 +273,6 @@ def main() -> None:
               "server, database and wrk share the machine")
         for sv in servers.values():
             print(f"# {sv.name}: {sv.describe}")
-        view_note = ("security_barrier (as shipped)" if layout == "barrier"
-                     else "security_barrier off for this run (BENCH_VIEW=plain, see the module docstring)")
-        print(f"# view pub.cadastre_upload: {view_note}")
         print(f"# bbox {meta['bbox']}; item id {meta['id']}; tile {meta['tile']}; next link {meta.get('next')}")
         print("\n## responses (one GET each)")
         checks = {}
@@ -368,7 +343,6 @@ def main() -> None:
     finally:
         for sv in servers.values():
             sv.stop()
-        set_barrier(True)
 
 
 if __name__ == "__main__":

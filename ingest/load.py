@@ -17,6 +17,17 @@ def staging_tables(ds: Dataset, load_id: int) -> tuple[tuple[str, str], tuple[st
     return ("staging", f"{ds.id}__l{load_id}"), ("staging", f"{ds.id}__l{load_id}_p")
 
 
+def sensitive_staging(ds: Dataset, load_id: int) -> tuple[str, str]:
+    """The run's staging table for defence/security rows."""
+    return ("staging", f"{ds.id}__l{load_id}_s")
+
+
+def split_sensitive(conn: psycopg.Connection, ds: Dataset, load_id: int) -> None:
+    """Move CQP/CAN/CQA rows out of the staged core table (they will be published to restricted only)."""
+    for stmt in ddl.split_sensitive(ds, staging_tables(ds, load_id)[0], sensitive_staging(ds, load_id)):
+        conn.execute(stmt)
+
+
 def drop_orphans(conn: psycopg.Connection, ds: Dataset) -> list[str]:
     """Drop staging tables left by killed runs of this dataset and mark their ledger rows failed."""
     rows = conn.execute(

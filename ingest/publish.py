@@ -11,7 +11,7 @@ from hub.catalog import ddl
 from hub.catalog.models import Dataset
 from hub.errors import PublishRefused
 from hub.settings import db_settings
-from ingest.load import staging_tables
+from ingest.load import sensitive_staging, staging_tables
 
 
 def _exists(conn: psycopg.Connection, schema: str, table: str) -> bool:
@@ -42,7 +42,8 @@ def swap(conn: psycopg.Connection, ds: Dataset, load_id: int, loaded: int) -> in
     (ss, st), (ps, pt) = staging_tables(ds, load_id)
     cs, ct = ds.core_table
     rs, rt = ds.personal_table
-    for (src_s, src_t), (dst_s, dst_t) in (((ss, st), (cs, ct)), ((ps, pt), (rs, rt))):
+    moves = (((ss, st), (cs, ct)), ((ps, pt), (rs, rt)), (sensitive_staging(ds, load_id), ds.sensitive_table))
+    for (src_s, src_t), (dst_s, dst_t) in moves:
         if _exists(conn, dst_s, dst_t):
             conn.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(
                 sql.Identifier(dst_s, dst_t), sql.Identifier(f"{dst_t}__old")))
@@ -52,7 +53,7 @@ def swap(conn: psycopg.Connection, ds: Dataset, load_id: int, loaded: int) -> in
     vs, vt = ds.view
     conn.execute(sql.SQL("GRANT SELECT ON {} TO hub_api, hub_analyst").format(sql.Identifier(vs, vt)))
     conn.execute(sql.SQL("GRANT SELECT ON {} TO hub_analyst").format(sql.Identifier(cs, ct)))
-    for s, t in ((cs, ct), (rs, rt)):
+    for _, (s, t) in moves:
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(s, f"{t}__old")))
     stats = conn.execute(sql.SQL(
         "SELECT c, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), lo, hi FROM "

@@ -208,6 +208,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
         bar.close()
         conn.execute(ddl.index_spatial(cs, ct, f"l{load_id}"))
         set_issues = load.set_rules(conn, ds, load_id)
+        load.split_sensitive(conn, ds, load_id)
         tally.rejected += len({(i.file, i.row_no) for i in set_issues if i.action == "rejected"})
         issues_all += set_issues
         for stmt in ddl.index_keys(ds, cs, ct, f"l{load_id}"):
@@ -227,7 +228,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     if opts.dry_run:
         with conn.transaction():
             conn.execute("SET LOCAL ROLE hub_owner")
-            for table in load.staging_tables(ds, load_id):
+            for table in (*load.staging_tables(ds, load_id), load.sensitive_staging(ds, load_id)):
                 conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(*table)))
         _finish(conn, load_id, "dry_run", tally, message="dry run: nothing published")
         return {**summary, "status": "dry_run", "seconds": round(time.monotonic() - t0, 2)}

@@ -10,7 +10,7 @@ SQL_TYPES = {
     "text": "text", "integer": "integer", "bigint": "bigint", "numeric": "numeric", "double": "double precision",
     "date": "date", "boolean": "boolean", "timestamptz": "timestamptz", "jsonb": "jsonb",
 }
-SENSITIVE_FLAG = "is_sensitive"  # rows flagged here never reach the public view (CQP/CAN/CQA)
+SENSITIVE_FLAG = "is_sensitive"  # rows flagged here live in restricted.<id>_sensitive, never in the core table
 
 
 def _cols(ds: Dataset, *levels: str) -> list[sql.Composable]:
@@ -64,16 +64,30 @@ def index_keys(ds: Dataset, schema: str, table: str, suffix: str) -> list[sql.Co
 
 
 def create_view(ds: Dataset, core_schema: str, core_table: str) -> sql.Composed:
-    """The public view: id + public columns + geometry, sensitive rows filtered (security_barrier, case P04)."""
+    """The public view: id + public columns + geometry, a pure projection of the core table.
+
+    Rows that must never be public (CQP/CAN/CQA) are not in the core table at all (see `split_sensitive`), so the
+    view needs no row filter: no filter means nothing a leaky function could expose (case P04) and no
+    security_barrier, which would stop the planner from using the table's spatial and id indexes through it.
+    """
     cols = [sql.SQL("{} AS id").format(sql.Identifier(ds.publication.id_column))]
     cols += [sql.Identifier(c.name) for c in ds.by_sensitivity("public")]  # id stays visible as an attribute
     cols.append(sql.Identifier("geom"))
-    where = sql.SQL("")
-    if ds.publication.exclude_sensitive_land_use and any(c.name == SENSITIVE_FLAG for c in ds.columns):
-        where = sql.SQL(" WHERE NOT coalesce({}, false)").format(sql.Identifier(SENSITIVE_FLAG))
     schema, view = ds.view
-    return sql.SQL("CREATE OR REPLACE VIEW {} WITH (security_barrier) AS SELECT {} FROM {}{}").format(
-        sql.Identifier(schema, view), sql.SQL(", ").join(cols), sql.Identifier(core_schema, core_table), where)
+    return sql.SQL("CREATE OR REPLACE VIEW {} AS SELECT {} FROM {}").format(
+        sql.Identifier(schema, view), sql.SQL(", ").join(cols), sql.Identifier(core_schema, core_table))
+
+
+def split_sensitive(ds: Dataset, src: tuple[str, str], dst: tuple[str, str]) -> list[sql.Composed]:
+    """Move defence/security rows from a (staged) core table into their own table, meant for the restricted schema."""
+    if not (ds.publication.exclude_sensitive_land_use and any(c.name == SENSITIVE_FLAG for c in ds.columns)):
+        return [sql.SQL("CREATE TABLE {} (LIKE {})").format(sql.Identifier(*dst), sql.Identifier(*src))]
+    flag = sql.Identifier(SENSITIVE_FLAG)
+    return [
+        sql.SQL("CREATE TABLE {} AS SELECT * FROM {} WHERE coalesce({}, false)").format(
+            sql.Identifier(*dst), sql.Identifier(*src), flag),
+        sql.SQL("DELETE FROM {} WHERE coalesce({}, false)").format(sql.Identifier(*src), flag),
+    ]
 
 
 def public_view_columns(ds: Dataset) -> list[str]:

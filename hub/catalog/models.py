@@ -111,7 +111,8 @@ class Publication(Strict):
     enabled: bool = True
     collection: str = Field(pattern=IDENT)
     id_column: str = Field("parcel_key", pattern=IDENT, description="Public column used as the feature id")
-    exclude_sensitive_land_use: bool = Field(True, description="Drop CQP/CAN/CQA parcels from the public view")
+    exclude_sensitive_land_use: bool = Field(True, description="Keep CQP/CAN/CQA parcels in the restricted schema, "
+                                                               "out of the core table and the public view")
     tiles: Tiles | None = Tiles()
     output_crs: list[int] = Field(default_factory=lambda: [4326, 4756, 3405, 3406, 5897, 5898, 5899,
                                                           *range(9205, 9219)])
@@ -187,6 +188,11 @@ class Dataset(Strict):
     def personal_table(self) -> tuple[str, str]:
         """(schema, table) of the personal-data side table."""
         return ("restricted", f"{self.id}_personal")
+
+    @property
+    def sensitive_table(self) -> tuple[str, str]:
+        """(schema, table) of defence/security rows: same columns as the core table, restricted schema."""
+        return ("restricted", f"{self.id}_sensitive")
 
     @property
     def view(self) -> tuple[str, str]:

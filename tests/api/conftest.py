@@ -78,6 +78,7 @@ def build_published(dbname: str, dataset_id: str = DATASET, version: int = 1) ->
         conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(*ds.view)))
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(schema, table)))
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(*ds.personal_table)))
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(*ds.sensitive_table)))
         conn.execute(ddl.create_core(ds, schema, table))
         conn.execute(ddl.create_personal(ds, *ds.personal_table))
         load_cols = [c for c in core_cols if c != "geom_vn2000"]
@@ -91,6 +92,8 @@ def build_published(dbname: str, dataset_id: str = DATASET, version: int = 1) ->
                 cp.write_row([r["row_id"], r["_owner"]])
         conn.execute(sql.SQL("UPDATE {} SET geom_vn2000 = ST_SetSRID(ST_Transform(geom, 904756), 4756)").format(
             sql.Identifier(schema, table)))
+        for stmt in ddl.split_sensitive(ds, (schema, table), ds.sensitive_table):  # as the pipeline does
+            conn.execute(stmt)
         conn.execute(ddl.index_spatial(schema, table, f"{table}_v{version}"))
         for stmt in ddl.index_keys(ds, schema, table, f"{table}_v{version}"):
             conn.execute(stmt)

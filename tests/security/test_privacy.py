@@ -35,7 +35,8 @@ def sensitive_published(hub_db, tmp_path_factory):
     path = write_shp(tmp_path_factory.mktemp("p04") / "p04" / "p04.shp", parcels(16, owner=OWNER, y0=1140000))
     run_ingest(DS, [path.parent], Options(force=True))
     with connect("admin", hub_db) as conn:
-        rows = conn.execute("SELECT parcel_key, is_sensitive FROM cadastre.cadastre_cantho").fetchall()
+        rows = conn.execute("SELECT parcel_key, is_sensitive FROM cadastre.cadastre_cantho UNION ALL "
+                            "SELECT parcel_key, is_sensitive FROM restricted.cadastre_cantho_sensitive").fetchall()
     hidden = {k for k, s in rows if s}
     assert len(hidden) == 2  # CODES[7] = CQP, rows 8 and 16
     return {k for k, s in rows if not s}, hidden
@@ -81,14 +82,22 @@ def _probe(conn, schema: str, relation: sql.Composable) -> None:
         conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE {}").format(relation, where)).fetchone()
 
 
-def test_p04_pub_views_are_security_barrier(sensitive_published, admin_conn):
-    """Every published view is declared security_barrier."""
+def test_p04_pub_views_have_no_row_filter(sensitive_published, admin_conn, hub_db):
+    """Every published view is a pure projection of a core table that holds no hidden row: nothing to leak.
+    The hidden rows live in restricted.<id>_sensitive, which neither the API nor analysts can read."""
+    _, hidden = sensitive_published
     views = [r[0] for r in admin_conn.execute("SELECT view_name FROM meta.published")]
     assert "pub.cadastre_cantho" in views
     for view in views:
-        opts = admin_conn.execute("SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = %s::regclass",
-                                  (view,)).fetchone()[0]
-        assert "security_barrier=true" in opts, (view, opts)
+        definition = admin_conn.execute("SELECT pg_get_viewdef(%s::regclass)", (view,)).fetchone()[0]
+        assert " WHERE " not in definition.upper(), (view, definition)
+    in_core = admin_conn.execute("SELECT count(*) FROM cadastre.cadastre_cantho WHERE parcel_key = ANY(%s)",
+                                 (list(hidden),)).fetchone()[0]
+    assert in_core == 0
+    for role in ("api", "analyst"):
+        with psycopg.connect(conninfo(role, hub_db, tcp=True), autocommit=True) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("SELECT count(*) FROM restricted.cadastre_cantho_sensitive")
 
 
 def test_p04_leaky_function_sees_no_hidden_row(sensitive_published, prober):
@@ -106,15 +115,14 @@ def test_p04_leaky_function_sees_no_hidden_row(sensitive_published, prober):
 
 
 def test_p04_control_without_barrier_does_leak(sensitive_published, prober):
-    """Control: the probe does catch a leak. Two twin views filter the hidden rows with a costed operator
+    """Control: the probe does catch a leak. Two twin views over core + hidden rows filter with a costed operator
     (`coalesce(is_sensitive::int, 0) = 0`, so the planner would run the cheaper leaky function first);
-    without security_barrier the hidden rows reach the notices, with it they do not. (The pub view's own filter,
-    `NOT coalesce(...)`, is costed at zero, so today the planner happens to run it first anyway: the barrier is
-    what makes that a guarantee rather than a cost accident.)"""
+    without security_barrier the hidden rows reach the notices, with it they do not. This is why the hub keeps
+    hidden rows out of the tables behind pub views instead of filtering them in the view."""
     _, hidden = sensitive_published
     conn, notices, schema, admin, role = prober
-    body = ("SELECT parcel_key AS id, address, land_use_codes, sheet_no FROM cadastre.cadastre_cantho "
-            "WHERE coalesce(is_sensitive::int, 0) = 0")
+    body = ("SELECT parcel_key AS id, address, land_use_codes, sheet_no FROM (SELECT * FROM cadastre.cadastre_cantho "
+            "UNION ALL SELECT * FROM restricted.cadastre_cantho_sensitive) t WHERE coalesce(is_sensitive::int, 0) = 0")
     for name, opts in (("no_barrier", ""), ("with_barrier", " WITH (security_barrier)")):
         admin.execute(sql.SQL("CREATE VIEW {}{} AS {}").format(sql.Identifier(schema, name), sql.SQL(opts),
                                                                sql.SQL(body)))
