@@ -114,5 +114,8 @@ def ensure_roles(conn: psycopg.Connection, settings: DbSettings | None = None) -
                            ("idle_in_transaction_session_timeout", "60000")):
         conn.execute(sql.SQL("ALTER ROLE {} SET {} = {}").format(api, sql.Identifier(setting), sql.Literal(value)))
     conn.execute(sql.SQL("ALTER ROLE {} SET search_path = pub, public").format(api))
+    # Short, index-driven queries: JIT compilation costs 0.3-1 s and saves nothing (measured in bench/api.py).
+    for key in ("api", "etl"):
+        conn.execute(sql.SQL("ALTER ROLE {} SET jit = off").format(sql.Identifier(ROLE_NAMES[key])))
     conn.execute(sql.SQL("ALTER ROLE {} SET statement_timeout = '300s'").format(
         sql.Identifier(ROLE_NAMES["analyst"])))
