@@ -1,14 +1,17 @@
 """Large clean benchmark GeoPackage (up to ~1M parcels), written in ~50k-parcel chunks with pyogrio append.
 
 Every sheet is a 1:2000 frame (1 km) tiled by 17 × 17 jittered quadrilaterals (289 parcels, numbered zig-zag);
-36 sheets (a 6 × 6 km block) form one synthetic commune with codes ``9xxxx`` (not GSO codes, on purpose).
+36 sheets (a 6 × 6 km block) form one synthetic commune carrying a real pre-2025 commune code of a province in
+that zone (cycled), so reference checks behave as with real data (boundaries are not generated at this scale).
 Fields are those of the Sóc Trăng sample (full names), UTF-8 NFC, no broken records; MaDinhDanh uses the pinned
 EPSG:6960 path. Memory stays flat: one chunk of numpy arrays at a time.
 """
 
 from __future__ import annotations
 
+import csv
 import math
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -30,6 +33,19 @@ ANCHORS = {9210: (106.60, 10.85), 5897: (105.80, 21.00), 9209: (105.95, 9.70), 9
            9208: (105.10, 10.40), 9207: (105.15, 9.20), 9213: (105.85, 21.55), 5899: (108.15, 16.05),
            9218: (108.05, 12.70), 9217: (109.15, 13.80), 3405: (105.80, 21.00), 3406: (108.20, 16.00)}
 HAMLETS = ("An Bình", "Phú Hòa", "Tân Thành", "Đồng Tâm", "Hòa Lợi", "Thạnh Mỹ", "Long Hưng", "Vĩnh Phước")
+
+
+@lru_cache(maxsize=8)
+def _real_codes(epsg: int) -> tuple[str, ...]:
+    """Pre-2025 commune codes of the first old province whose TT 973 zone is `epsg` (HCMC for 9210)."""
+    data = Path(__file__).resolve().parents[1] / "ref" / "data"
+    with open(data / "crs_zone.csv", encoding="utf-8") as fh:
+        zones = [r["old_province_code"] for r in csv.DictReader(fh) if int(r["epsg"]) == epsg]
+    province = "79" if epsg == 9210 else (zones[0] if zones else "79")
+    with open(data / "admin_unit.csv", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["version_id"] == "GSO-2025-06-30"]
+    districts = {r["code"] for r in rows if r["level"] == "huyen" and r["parent_code"] == province}
+    return tuple(sorted(r["code"] for r in rows if r["level"] == "xa" and r["parent_code"] in districts))
 
 
 def _origin(epsg: int, n_sheets: int) -> tuple[float, float, int]:
@@ -82,7 +98,8 @@ def _chunk(rng, epsg, e0, n0, side, first_sheet, n_sheets):
     pts = shapely.point_on_surface(polys)
     lon, lat = to_wgs84(epsg).transform(shapely.get_x(pts), shapely.get_y(pts))
     hamlet = np.asarray(HAMLETS, dtype=object)[rng.integers(0, len(HAMLETS), n)]
-    code_str = np.char.mod("%05d", 90000 + commune).astype(object)
+    real = _real_codes(epsg)
+    code_str = np.asarray(real, dtype=object)[commune % len(real)]
     fields = [code_str, sheet_no.astype(np.int32), number.astype(np.int32),
               np.round(shapely.area(polys), 1), lu,
               "Ấp " + hamlet + ", xã Thử Nghiệm " + (commune + 1).astype(str).astype(object),
