@@ -126,7 +126,7 @@ def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
     wgs = np.full(n, None, dtype=object)
     pos = np.full(n, None, dtype=object)
     if ok.any():
-        vn[ok], wgs[ok] = georef.to_targets(geoms[ok], decision)
+        vn[ok], wgs[ok] = georef.to_targets(_multi(geoms[ok]), decision)  # the column type: MultiPolygon
         # The interior point is taken in the source grid, then transformed: the national-id definition (§1.3).
         pos[ok] = georef.to_targets(shapely.point_on_surface(geoms[ok]), decision)[1]
     outside = np.zeros(n, dtype=bool)
@@ -343,7 +343,7 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
         "withheld": [json.dumps(w, ensure_ascii=False) if w else None for w in withheld],
     }
     bad, kept = f.issues()
-    return output.assemble(ctx, batch, cols, derived, _multi(vn), _multi(wgs), bad, kept)
+    return output.assemble(ctx, batch, cols, derived, vn, wgs, bad, kept)
 
 
 def _decisions(enc: dict[str, list], cols: list[str], i: int) -> dict[str, list]:

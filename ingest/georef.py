@@ -117,20 +117,25 @@ def decide(file: str, file_crs: str | None, ds: Dataset, option: int | None,
     return decision
 
 
-def _apply(geoms: np.ndarray, transformer: Transformer) -> np.ndarray:
+def _apply(geoms: np.ndarray, transformer: Transformer, direction: str = "FORWARD") -> np.ndarray:
     """Transform shapely geometries with a pyproj transformer, all coordinates at once."""
-    return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1], direction=direction)))
 
 
 def to_targets(geoms: np.ndarray, decision: CrsDecision) -> tuple[np.ndarray, np.ndarray]:
-    """(VN-2000 geographic EPSG:4756, WGS 84) geometries; VN-2000 -> WGS 84 only through EPSG:6960."""
+    """(VN-2000 geographic EPSG:4756, WGS 84) geometries; VN-2000 -> WGS 84 only through EPSG:6960.
+
+    Coordinates are read once; both targets are written from the same arrays.
+    """
     if decision.vn2000:
-        vn = geoms if decision.epsg == crs.VN2000_GEOGRAPHIC else _apply(geoms, crs.to_vn2000_geographic(decision.epsg))
-        return vn, _apply(vn, crs.to_wgs84(crs.VN2000_GEOGRAPHIC))
+        xy = shapely.get_coordinates(geoms)
+        if decision.epsg != crs.VN2000_GEOGRAPHIC:
+            xy = np.column_stack(crs.to_vn2000_geographic(decision.epsg).transform(xy[:, 0], xy[:, 1]))
+        wgs_xy = np.column_stack(crs.to_wgs84(crs.VN2000_GEOGRAPHIC).transform(xy[:, 0], xy[:, 1]))
+        return shapely.set_coordinates(geoms.copy(), xy), shapely.set_coordinates(geoms.copy(), wgs_xy)
     wgs = _apply(geoms, Transformer.from_crs(decision.epsg, 4326, always_xy=True)) if decision.epsg != 4326 else geoms
-    inverse = crs.to_wgs84(crs.VN2000_GEOGRAPHIC)
-    vn = shapely.transform(wgs, lambda xy: np.column_stack(inverse.transform(xy[:, 0], xy[:, 1], direction="INVERSE")))
-    return vn, wgs
+    return _apply(wgs, crs.to_wgs84(crs.VN2000_GEOGRAPHIC), "INVERSE"), wgs
 
 
 def outside_vietnam(points: np.ndarray) -> np.ndarray:

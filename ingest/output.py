@@ -74,8 +74,8 @@ def assemble(ctx, batch, cols: dict[str, list], derived: dict[str, list], vn: np
     core: dict[str, pa.Array] = {"row_id": pa.array(row_ids)}
     for c in ds.by_sensitivity("public", "restricted"):
         core[c.name] = _array(derived.get(c.name, cols.get(c.name, empty)), ARROW_TYPES[c.type], keep)
-    core["geom"] = pa.array(shapely.to_wkb(shapely.set_srid(wgs[keep], 4326), hex=True, include_srid=True))
-    core["geom_vn2000"] = pa.array(shapely.to_wkb(shapely.set_srid(vn[keep], 4756), hex=True, include_srid=True))
+    core["geom"] = pa.array(ewkb_hex(wgs[keep], 4326))
+    core["geom_vn2000"] = pa.array(ewkb_hex(vn[keep], 4756))
     assert list(core) == ddl.core_columns(ds)
     personal = {"row_id": pa.array(row_ids)}
     for c in ds.by_sensitivity("personal"):
@@ -90,6 +90,20 @@ def assemble(ctx, batch, cols: dict[str, list], derived: dict[str, list], vn: np
         out.quarantine.append(raw_row(batch, i, issues))
         out.issues += issues
     out.issues += kept_issues
+    return out
+
+
+def ewkb_hex(geoms: np.ndarray, srid: int) -> list[str]:
+    """Hex EWKB with an SRID, as PostGIS reads it in COPY: the SRID flag and value are spliced into little-endian
+    WKB text (cheaper than tagging every geometry object with an SRID first)."""
+    hexes = shapely.to_wkb(geoms, hex=True, byte_order=1)
+    srid_hex = srid.to_bytes(4, "little").hex().upper()
+    out = []
+    for h in hexes:
+        if h is None:
+            out.append(None)
+        else:  # 01 | type (4 bytes LE) -> 01 | type | 0x20000000 | srid
+            out.append(f"01{h[2:8]}{int(h[8:10], 16) | 0x20:02X}{srid_hex}{h[10:]}")
     return out
 
 
