@@ -36,6 +36,7 @@ import httpx  # noqa: E402
 from psycopg import sql  # noqa: E402
 
 from bench import api_servers as srv  # noqa: E402
+from hub.catalog.loader import checksum, load_dataset  # noqa: E402
 from hub.db.connect import connect, database_name, role_password  # noqa: E402
 from hub.samples.bench import generate_bench_gpkg  # noqa: E402
 from hub.settings import db_settings, hub_home  # noqa: E402
@@ -81,9 +82,10 @@ def prepare(n: int) -> dict:
     subprocess.run([*hub, "db", "up"], check=True, stdout=subprocess.DEVNULL)
     sha = _sha256(src)
     with connect("admin") as conn:
-        row = conn.execute("SELECT l.source_files, p.row_count FROM meta.published p JOIN meta.load l USING (load_id) "
-                           "WHERE p.dataset_id = %s", (DATASET,)).fetchone()
-    if row and any(f.get("sha256") == sha for f in row[0]):
+        row = conn.execute("SELECT l.source_files, p.row_count, l.catalog_sha256, l.hub_version FROM meta.published p "
+                           "JOIN meta.load l USING (load_id) WHERE p.dataset_id = %s", (DATASET,)).fetchone()
+    same = row and any(f.get("sha256") == sha for f in row[0]) and row[2] == checksum(load_dataset(DATASET))
+    if same:
         print(f"reusing database {database_name()}: {DATASET} already holds {src.name} ({row[1]:,} rows)")
     else:
         print(f"ingesting {src.name} into {database_name()} with `hub ingest` (a few minutes for 1M) ...", flush=True)
