@@ -84,6 +84,8 @@ class IngestSettings(BaseSettings):
     max_archive_ratio: int = Field(100, ge=1, description="Zip-bomb guard: uncompressed/compressed size cap")
     max_archive_bytes: int = Field(2 * 1024**3, ge=1024, description="Cap on uncompressed archive size")
     progress: bool = Field(True, description="Show progress bars on a terminal")
+    workers: int = Field(default_factory=lambda: min(2, os.cpu_count() or 1), ge=1, le=16,
+                         description="Processes transforming chunks in parallel (1 = in the main process)")
 
     @field_validator("chunk_rows")
     @classmethod

@@ -36,7 +36,7 @@ class Context:
     valid_from: str
     decisions: dict[str, georef.CrsDecision] = field(default_factory=dict)
     buffered: dict[str, object] = field(default_factory=dict)
-    next_row_id: int = 1
+    file_index: dict[str, int] = field(default_factory=dict)  # file -> position in the run (row ids)
 
 
 def field_map(ds: Dataset, fields: list[str], file: str) -> dict[str, str]:

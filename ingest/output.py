@@ -15,6 +15,7 @@ from hub.catalog import ddl
 from ingest.values import as_float as _num, as_int as _int
 from ingest.issues import Issue
 
+ROWS_PER_FILE = 1_000_000_000  # row_id = file index × this + row number in the file
 _CSV = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 ARROW_TYPES = {"text": pa.string(), "integer": pa.int32(), "bigint": pa.int64(), "numeric": pa.float64(),
                "double": pa.float64(), "date": pa.string(), "boolean": pa.bool_(), "timestamptz": pa.string(),
@@ -68,8 +69,8 @@ def assemble(ctx, batch, cols: dict[str, list], derived: dict[str, list], vn: np
     keep = np.ones(n, dtype=bool)
     keep[list(bad)] = False
     m = int(keep.sum())
-    row_ids = np.arange(ctx.next_row_id, ctx.next_row_id + m, dtype=np.int64)
-    ctx.next_row_id += m
+    # Deterministic and independent of other chunks (they may be transformed in other processes).
+    row_ids = (ctx.file_index[batch.file.display] * ROWS_PER_FILE + batch.row_no[keep]).astype(np.int64)
     empty = [None] * n
     core: dict[str, pa.Array] = {"row_id": pa.array(row_ids)}
     for c in ds.by_sensitivity("public", "restricted"):

@@ -21,7 +21,7 @@ from hub.catalog.loader import checksum, load_dataset
 from hub.db.connect import connect
 from hub.errors import DatabaseError, HubError, LockBusy, PublishBlocked, PublishRefused
 from hub.settings import ingest_settings
-from ingest import cadastre, georef, load, publish, refdata, sources
+from ingest import cadastre, georef, load, parallel, publish, refdata, sources
 from ingest.issues import Issue, Tally
 from ingest.landuse import Normaliser
 
@@ -171,6 +171,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     ctx = cadastre.Context(ds, ref, Normaliser(ref, ds.source.land_use_list),
                            (opts.encoding or ds.source.encoding), opts.valid_from or dt.date.today().isoformat())
     _decisions(ctx, srcs, georef.parse_crs_option(opts.crs, ref.zones) if opts.crs else None)
+    ctx.file_index = {s.display: i for i, s in enumerate(srcs)}
     tally, issues_all = Tally(), []
     core_cols, pers_cols = ddl.core_columns(ds), ddl.personal_columns(ds)
     (cs, ct), (ps, pt) = load.staging_tables(ds, load_id)
@@ -191,18 +192,14 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
         # the GIL). At most one chunk is in flight, so memory stays bounded by two chunks.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-copy") as writer:
             pending = None
-            for src in srcs:
-                fmap = None
-                for batch in sources.read_batches(src, settings.chunk_rows):
-                    fmap = fmap or cadastre.field_map(ds, list(batch.attrs), src.display)
-                    out = cadastre.transform(batch, ctx, fmap)
-                    if pending is not None:
-                        pending.result()
-                    pending = writer.submit(write, out)
-                    tally.rows_in += len(batch)
-                    tally.rejected += len(out.quarantine)
-                    issues_all += out.issues
-                    bar.update(len(batch))
+            for rows, out in parallel.transformed(ctx, srcs, settings.chunk_rows, settings.workers):
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(write, out)
+                tally.rows_in += rows
+                tally.rejected += len(out.quarantine)
+                issues_all += out.issues
+                bar.update(rows)
             if pending is not None:
                 pending.result()
         bar.close()

@@ -276,6 +276,25 @@ def read_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
             return
 
 
+def read_range(src: SourceFile, start: int, count: int) -> Batch:
+    """Features start+1 .. start+count of a file (row numbers as read_batches gives them), for parallel workers."""
+    if src.fmt in UTF8_FORMATS:
+        with pyogrio.open_arrow(src.path, batch_size=count, use_pyarrow=True, skip_features=start) as (meta, reader):
+            first = next(_rows_from_arrow(src, meta, reader, start + 1), None)  # one batch of `count`, then stop
+        return first if first is not None else _empty(src)
+    encoding = None if src.fmt == "tab" else "latin1"
+    df = pyogrio.read_dataframe(src.path, encoding=encoding, skip_features=start, max_features=count)
+    attrs = {c: df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns if c != "geometry"}
+    if src.fmt == "tab":
+        attrs = {c: [_cp1252_bytes(v) if isinstance(v, str) else v for v in vals] for c, vals in attrs.items()}
+    return Batch(src, np.arange(start + 1, start + len(df) + 1), attrs, df.geometry.values.to_numpy())
+
+
+def _empty(src: SourceFile) -> Batch:
+    """A batch with no rows (a range past the end of the file)."""
+    return Batch(src, np.array([], dtype=int), {}, np.array([], dtype=object))
+
+
 def _cp1252_bytes(text: str) -> bytes:
     """Bytes of a value GDAL decoded as Windows-1252 (undefined bytes pass through as Latin-1)."""
     try:
@@ -286,21 +305,25 @@ def _cp1252_bytes(text: str) -> bytes:
 
 def _arrow_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
     """UTF-8 formats through GDAL's Arrow stream; text handed on as UTF-8 bytes for per-value detection."""
-    start = 1
     with pyogrio.open_arrow(src.path, batch_size=chunk_rows, use_pyarrow=True) as (meta, reader):
-        geom_col = meta.get("geometry_name") or "wkb_geometry"
-        for rb in reader:
-            n = rb.num_rows
-            attrs = {}
-            for name in rb.schema.names:
-                if name == geom_col:
-                    continue
-                values = rb.column(name).to_pylist()
-                if pa.types.is_string(rb.schema.field(name).type) or pa.types.is_large_string(rb.schema.field(name).type):
-                    values = [v.encode("utf-8") if v is not None else None for v in values]
-                attrs[name] = values
-            wkb = rb.column(geom_col).to_numpy(zero_copy_only=False)
-            geoms = shapely.from_wkb(wkb, on_invalid="ignore")
-            unreadable = np.array([w is not None for w in wkb]) & shapely.is_missing(geoms)
-            yield Batch(src, np.arange(start, start + n), attrs, geoms, unreadable)
-            start += n
+        yield from _rows_from_arrow(src, meta, reader, 1)
+
+
+def _rows_from_arrow(src: SourceFile, meta: dict, reader, start: int) -> Iterator[Batch]:
+    """Batches from an Arrow record batch reader, numbering rows from `start`."""
+    geom_col = meta.get("geometry_name") or "wkb_geometry"
+    for rb in reader:
+        n = rb.num_rows
+        attrs = {}
+        for name in rb.schema.names:
+            if name == geom_col:
+                continue
+            values = rb.column(name).to_pylist()
+            if pa.types.is_string(rb.schema.field(name).type) or pa.types.is_large_string(rb.schema.field(name).type):
+                values = [v.encode("utf-8") if v is not None else None for v in values]
+            attrs[name] = values
+        wkb = rb.column(geom_col).to_numpy(zero_copy_only=False)
+        geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+        unreadable = np.array([w is not None for w in wkb], dtype=bool) & shapely.is_missing(geoms)
+        yield Batch(src, np.arange(start, start + n), attrs, geoms, unreadable)
+        start += n
