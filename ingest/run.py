@@ -173,6 +173,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     _decisions(ctx, srcs, georef.parse_crs_option(opts.crs, ref.zones) if opts.crs else None)
     ctx.file_index = {s.display: i for i, s in enumerate(srcs)}
     tally, issues_all = Tally(), []
+    phases: dict[str, float] = {}
     core_cols, pers_cols = ddl.core_columns(ds), ddl.personal_columns(ds)
     (cs, ct), (ps, pt) = load.staging_tables(ds, load_id)
     total = sum(max(s.features, 0) for s in srcs) or None
@@ -203,6 +204,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             if pending is not None:
                 pending.result()
         bar.close()
+        phases["extract_transform_copy"] = time.monotonic() - t0
         conn.execute(ddl.index_spatial(cs, ct, f"l{load_id}"))
         set_issues = load.set_rules(conn, ds, load_id)
         load.split_sensitive(conn, ds, load_id)
@@ -210,17 +212,19 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
         issues_all += set_issues
         for stmt in ddl.index_keys(ds, cs, ct, f"l{load_id}"):
             conn.execute(stmt)
+        phases["set_rules_and_indexes"] = time.monotonic() - t0 - sum(phases.values())
         tally.add(ds, issues_all)
         tally.flagged = len({(i.file, i.row_no) for i in issues_all if i.action != "rejected"})
         load.copy_rows(conn, ("meta", "issue"), ISSUE_COLS, _issue_rows(load_id, ds.id, issues_all))
         conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(cs, ct)))
+    phases["issues_and_analyze"] = time.monotonic() - t0 - sum(phases.values())
     summary = {"load_id": load_id, "dataset": ds.id, "rows_in": tally.rows_in, "rows_loaded": tally.loaded,
                "rows_rejected": tally.rejected, "rows_flagged": tally.flagged,
                "issues_by_rule": _by_rule(ds, issues_all), "options": options,
                "files": [{"file": s.display, "crs": f"EPSG:{ctx.decisions[s.display].epsg}",
                           "crs_from": ctx.decisions[s.display].origin} for s in srcs],
                "quarantine": f"restricted.quarantine WHERE load_id = {load_id}",
-               "issues": f"meta.issue WHERE load_id = {load_id}"}
+               "issues": f"meta.issue WHERE load_id = {load_id}", "phases_seconds": phases}
     assert tally.rows_in == tally.loaded + tally.rejected
     if opts.dry_run:
         with conn.transaction():
@@ -238,6 +242,8 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
         version = publish.swap(conn, ds, load_id, tally.loaded)
         _finish(conn, load_id, "published", tally, version=version, forced=bool(note), message=note)
     secs = time.monotonic() - t0
+    phases["publish"] = secs - sum(phases.values())
+    summary["phases_seconds"] = {k: round(v, 2) for k, v in phases.items()}
     return {**summary, "status": "published", "version": version, "seconds": round(secs, 2),
             "rows_per_second": round(tally.rows_in / secs) if secs else None}
 
