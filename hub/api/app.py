@@ -49,6 +49,19 @@ def wants_json(request: Request) -> bool:
     return "text/html" not in request.headers.get("accept", "")
 
 
+CRS84_URIS = {"http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/OGC/1.3/CRS84h"}
+
+
+def _pygeoapi_crs_guard(request: Request) -> None:
+    """HTML/CSV pages are rendered by pygeoapi, whose own CRS handling is not pinned to EPSG:6960: refuse a
+    non-CRS84 `crs`/`bbox-crs` there and point to the GeoJSON output, which transforms through the pinned path."""
+    for name in ("crs", "bbox-crs"):
+        value = request.query_params.get(name)
+        if value and value not in CRS84_URIS:
+            raise InvalidParameter(f"{name}: only CRS84 is available for this output format; request f=json "
+                                   "(GeoJSON), where VN-2000 and other CRSs use the official EPSG:6960 path")
+
+
 class HubApp:
     """Dispatcher: fast-path routes, write-method gate, then pygeoapi; reloads pygeoapi on a new publication."""
 
@@ -151,6 +164,8 @@ class HubApp:
             if response is not None:
                 await response(scope, receive, send)
                 return
+        if method in ("GET", "HEAD") and "/items" in path and not wants_json(request):
+            _pygeoapi_crs_guard(request)
         if path.startswith("/collections") or path in ("/", "/conformance", "/openapi"):
             try:
                 await self.refresh()

@@ -187,3 +187,16 @@ def test_parcel_report_rejects_bad_inputs(client):
         assert client.post("/processes/parcel-report/execution", json={"inputs": inputs}).status_code == 400
     r = client.post("/processes/parcel-report/execution", json={"inputs": {"parcel_key": "31150.1.6"}})
     assert r.status_code == 200 and r.json()["count"] == 0
+
+
+def test_html_pages_refuse_unpinned_crs(client):
+    """HTML goes through pygeoapi's own CRS code (not pinned to EPSG:6960): a VN-2000 crs/bbox-crs is refused there
+    with a pointer to GeoJSON, where the pinned path applies."""
+    uri = "http://www.opengis.net/def/crs/EPSG/0/9209"
+    for params in ({"f": "html", "crs": uri}, {"f": "html", "bbox-crs": uri, "bbox": "580000,1110000,581000,1111000"}):
+        r = client.get("/collections/cadastre_cantho/items", params=params)
+        assert r.status_code == 400 and "f=json" in r.text
+    ok = client.get("/collections/cadastre_cantho/items", params={"f": "json", "crs": uri, "limit": 1})
+    assert ok.status_code == 200 and ok.headers["content-crs"] == f"<{uri}>"
+    html = client.get("/collections/cadastre_cantho/items", params={"f": "html", "limit": 1})
+    assert html.status_code == 200
