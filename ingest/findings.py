@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from hub.catalog.models import Dataset
-from ingest.issues import Issue, severity
+from ingest.issues import Issue, default_action, severity
 
 
 class Findings:
@@ -26,7 +26,7 @@ class Findings:
             rows = np.flatnonzero(rows)
         if not len(rows):
             return
-        act = action or ("rejected" if severity(self.ds, rule) == "error" else "flagged")
+        act = action or default_action(self.ds, rule)
         if act == "rejected":
             self.rejected[rows] = True
         self.entries.append((rows, rule, message, field, act))

@@ -56,9 +56,14 @@ def severity(ds: Dataset, rule: str) -> str:
     return _SEVERITY[key]
 
 
+def default_action(ds: Dataset, rule: str) -> str:
+    """Errors reject the row; anything milder flags it."""
+    return "rejected" if severity(ds, rule) == "error" else "flagged"
+
+
 def issue(ds: Dataset, file: str, row_no: int, rule: str, message: str, *, field: str | None = None,
           key: str | None = None, action: str | None = None) -> Issue:
     """An issue with the severity the catalog gives the rule; errors reject the row."""
     sev = severity(ds, rule)
-    act = action or ("rejected" if sev == "error" else "flagged")
+    act = action or default_action(ds, rule)
     return Issue(file, int(row_no), rule, sev, act, message, field, key)

@@ -35,7 +35,7 @@ def guard(conn: psycopg.Connection, ds: Dataset, rows: int, force: bool, max_dro
     return f"forced: {why}"
 
 
-def swap(conn: psycopg.Connection, ds: Dataset, load_id: int, loaded: int) -> int:
+def swap(conn: psycopg.Connection, ds: Dataset, load_id: int) -> int:
     """Atomic publish inside the caller's transaction; returns the new version number."""
     conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{db_settings().lock_timeout_ms}ms")))
     conn.execute("SET LOCAL ROLE hub_owner")

@@ -239,7 +239,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
                              f"(see meta.issue WHERE load_id = {load_id})")
     with conn.transaction():
         note = publish.guard(conn, ds, tally.loaded, opts.force, settings.max_row_drop)
-        version = publish.swap(conn, ds, load_id, tally.loaded)
+        version = publish.swap(conn, ds, load_id)
         _finish(conn, load_id, "published", tally, version=version, forced=bool(note), message=note)
     secs = time.monotonic() - t0
     phases["publish"] = secs - sum(phases.values())

@@ -261,18 +261,13 @@ def read_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
         yield from _arrow_batches(src, chunk_rows)
         return
     start = 0
-    # MapInfo: GDAL converts from the declared !charset itself, so undo that to get the bytes back.
-    encoding = None if src.fmt == "tab" else "latin1"
-    while True:  # legacy formats: byte-transparent reads (Arrow refuses non-UTF-8 encodings)
-        df = pyogrio.read_dataframe(src.path, encoding=encoding, skip_features=start, max_features=chunk_rows)
-        if df.empty:
+    while True:
+        batch = _legacy_range(src, start, chunk_rows)
+        if not len(batch):
             return
-        attrs = {c: df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns if c != "geometry"}
-        if src.fmt == "tab":
-            attrs = {c: [_cp1252_bytes(v) if isinstance(v, str) else v for v in vals] for c, vals in attrs.items()}
-        yield Batch(src, np.arange(start + 1, start + len(df) + 1), attrs, df.geometry.values.to_numpy())
-        start += len(df)
-        if len(df) < chunk_rows:
+        yield batch
+        start += len(batch)
+        if len(batch) < chunk_rows:
             return
 
 
@@ -282,6 +277,12 @@ def read_range(src: SourceFile, start: int, count: int) -> Batch:
         with pyogrio.open_arrow(src.path, batch_size=count, use_pyarrow=True, skip_features=start) as (meta, reader):
             first = next(_rows_from_arrow(src, meta, reader, start + 1), None)  # one batch of `count`, then stop
         return first if first is not None else _empty(src)
+    return _legacy_range(src, start, count)
+
+
+def _legacy_range(src: SourceFile, start: int, count: int) -> Batch:
+    """Legacy formats read byte-transparently (Arrow refuses non-UTF-8 encodings); MapInfo text is re-encoded to
+    the bytes GDAL decoded from its declared !charset."""
     encoding = None if src.fmt == "tab" else "latin1"
     df = pyogrio.read_dataframe(src.path, encoding=encoding, skip_features=start, max_features=count)
     attrs = {c: df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns if c != "geometry"}
