@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from hub import crs, geohash
 from hub.catalog.models import Dataset
 from hub.errors import SchemaViolation
-from hub.text import decode_column
-from hub.text.detect import utf8_column
-from ingest import georef, output, pii
+from hub.text import columns as text_columns
+from ingest import georef, output, pii, topology
 from ingest.findings import Findings
 from ingest.values import as_float as _num, as_int as _int
 from ingest.landuse import Normaliser
@@ -59,42 +59,41 @@ def field_map(ds: Dataset, fields: list[str], file: str) -> dict[str, str]:
     return out
 
 
-def _multi(geoms: np.ndarray) -> np.ndarray:
-    """Polygons as MultiPolygons (the column type), others untouched."""
-    out = geoms.copy()
-    poly = np.flatnonzero(shapely.get_type_id(geoms) == 3)
-    if len(poly):
-        out[poly] = shapely.multipolygons(geoms[poly], indices=np.arange(len(poly)))
-    return out
-
-
-def _decode(batch: Batch, ctx: Context, fmap: dict[str, str]) -> tuple[dict[str, list], dict[str, list]]:
-    """Canonical columns from the mapped source fields; text decoded per distinct value (NFC, stripped)."""
+def _decode(batch: Batch, ctx: Context, fmap: dict[str, str]) -> tuple[dict[str, list], dict[str, dict]]:
+    """Canonical columns from the mapped source fields; text decoded to NFC (stripped), unusual decisions kept."""
     cols: dict[str, list] = {}
-    enc: dict[str, list] = {}
+    enc: dict[str, dict] = {}
     utf8 = batch.file.fmt in UTF8_FORMATS and ctx.encoding in ("auto", "utf-8")
     for col, src in fmap.items():
         values = batch.attrs[src]
-        if ctx.ds.column(col).type == "text" and any(isinstance(v, (str, bytes)) for v in values):
-            values = [v if v is None or isinstance(v, (str, bytes)) else str(v) for v in values]
-            decoded = utf8_column(values) if utf8 else decode_column(values, ctx.encoding)
-            cols[col] = [d.text.strip() if d.text else None for d in decoded]
-            enc[col] = decoded
+        is_text = ctx.ds.column(col).type == "text"
+        if isinstance(values, (pa.Array, pa.ChunkedArray)):
+            if not is_text:
+                cols[col] = values.to_pylist()
+                continue
+            if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+                values = values.cast(pa.string())
+            tc = text_columns.from_arrow_utf8(values) if utf8 else text_columns.from_values(
+                [None if v is None else v.encode("utf-8") for v in values.to_pylist()], ctx.encoding)
+        elif is_text and any(isinstance(v, (str, bytes)) for v in values):
+            tc = text_columns.from_values(
+                [v if v is None or isinstance(v, (str, bytes)) else str(v) for v in values], ctx.encoding)
         else:
             cols[col] = list(values)
+            continue
+        cols[col], enc[col] = tc.text, tc.special
     return cols, enc
 
 
-def _encoding_rules(f: Findings, enc: dict[str, list], fmap: dict[str, str]) -> None:
+def _encoding_rules(f: Findings, enc: dict[str, dict], fmap: dict[str, str]) -> None:
     """encoding_uncertain where detection is unsure, and where double-encoded UTF-8 was repaired."""
-    for col, decs in enc.items():
-        unsure = [i for i, d in enumerate(decs) if d.flags and ("encoding_uncertain" in d.flags
-                                                               or "encoding_hint_mismatch" in d.flags)]
+    for col, special in enc.items():
+        unsure = [i for i, d in special.items() if "encoding_uncertain" in d.flags or "encoding_hint_mismatch" in d.flags]
         if unsure:
             f.add(unsure, "encoding_uncertain",
-                  [f"text decoded as {decs[i].encoding} with confidence {decs[i].confidence:.2f}" for i in unsure],
-                  fmap[col])
-        doubled = [i for i, d in enumerate(decs) if d.encoding == "utf-8-double" and not d.flags]
+                  [f"text decoded as {special[i].encoding} with confidence {special[i].confidence:.2f}"
+                   for i in unsure], fmap[col])
+        doubled = [i for i, d in special.items() if d.encoding == "utf-8-double" and not d.flags]
         if doubled:
             f.add(doubled, "encoding_uncertain", "double-encoded UTF-8 repaired (UTF-8 bytes once read as CP1252)",
                   fmap[col])
@@ -111,26 +110,30 @@ def _required(f: Findings, cols: dict[str, list], parsed: dict[str, list], fmap:
 
 
 def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
-    """Validity, reprojection (pinned) and position checks; returns (ok mask, vn, wgs, interior points)."""
+    """Validity, reprojection (pinned) and position checks; returns (ok mask, VN-2000 EWKB, WGS 84 EWKB, points).
+
+    The two EWKB arrays hold a value for every row (NULL where the geometry is not usable)."""
     geoms, n = batch.geom, len(batch)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
     valid = shapely.is_valid(geoms)
     unreadable = batch.unreadable if batch.unreadable is not None else np.zeros(n, dtype=bool)
     f.add(unreadable, "invalid_geometry", "the parcel's boundary does not close (unreadable ring, or a DGN "
           "boundary line stopping short of its node)")
     f.add(empty & ~unreadable, "empty_geometry", "no geometry")
-    invalid = np.flatnonzero(~valid & ~empty & ~unreadable)
+    other = np.flatnonzero(~empty & ~polygonal)
+    f.add(other, "invalid_geometry", [f"a parcel must be a polygon, not a {geoms[i].geom_type}" for i in other])
+    invalid = np.flatnonzero(~valid & ~empty & polygonal & ~unreadable)
     f.add(invalid, "invalid_geometry", [shapely.is_valid_reason(geoms[i]) for i in invalid])
-    ok = ~empty & valid
-    vn = np.full(n, None, dtype=object)
-    wgs = np.full(n, None, dtype=object)
-    pos = np.full(n, None, dtype=object)
-    if ok.any():
-        vn[ok], wgs[ok] = georef.to_targets(_multi(geoms[ok]), decision)  # the column type: MultiPolygon
-        # The interior point is taken in the source grid, then transformed: the national-id definition (§1.3).
-        pos[ok] = georef.to_targets(shapely.point_on_surface(geoms[ok]), decision)[1]
+    ok = ~empty & valid & polygonal
+    pos = np.full((n, 2), np.nan)
+    vn, wgs = georef.to_targets_wkb(geoms[ok], decision)
+    # The interior point is taken in the source grid, then transformed: the national-id definition (§1.3).
+    pos[ok] = georef.points_to_wgs(shapely.point_on_surface(geoms[ok]), decision)  # (lon, lat) rows
+    spread = pa.array(np.where(ok, np.cumsum(ok) - 1, 0), mask=~ok)
+    vn, wgs = vn.take(spread), wgs.take(spread)
     outside = np.zeros(n, dtype=bool)
-    outside[ok] = georef.outside_vietnam(pos[ok])
+    outside[ok] = georef.outside_vietnam(pos[ok, 0], pos[ok, 1])
     if outside.any():
         fits = georef.swapped_would_fit(geoms[outside], decision)
         rows = np.flatnonzero(outside)
@@ -142,62 +145,68 @@ def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
     return ok, vn, wgs, pos
 
 
-def _admin(f: Findings, ctx: Context, communes: list, pos: np.ndarray, decision, fmap) -> list:
+def _groups(values: list) -> list[tuple[object, np.ndarray]]:
+    """(distinct value, row indices) pairs of a column (Arrow dictionary encoding: no Python loop per row)."""
+    enc = pa.array(values).dictionary_encode()
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    uniq = enc.dictionary.to_pylist()
+    if enc.null_count:
+        idx = np.where(pc.is_null(enc.indices).to_numpy(zero_copy_only=False), len(uniq), idx)
+        uniq.append(None)
+    order = np.argsort(idx, kind="stable")
+    bounds = np.searchsorted(idx[order], np.arange(len(uniq) + 1))
+    return [(uniq[k], order[bounds[k]:bounds[k + 1]]) for k in range(len(uniq)) if bounds[k + 1] > bounds[k]]
+
+
+def _admin(f: Findings, ctx: Context, communes: list, pos: np.ndarray, decision, fmap) -> np.ndarray:
     """Commune checks per distinct code (known code, inside its boundary) and the new commune via lineage/space."""
     n = len(communes)
-    codes = np.array([c or "" for c in communes], dtype=object)
-    new_code: list[str | None] = [None] * n
+    new_code = np.full(n, None, dtype=object)
     known = ctx.ref.communes.get(ctx.ds.source.admin_version, {})
-    live = ~f.rejected & (codes != "")
-    for c in set(codes[live].tolist()):
-        rows = np.flatnonzero(live & (codes == c))
+    has_pos = ~np.isnan(pos[:, 0])
+    for c, rows in _groups(communes):
+        rows = rows[~f.rejected[rows]]
+        if not c or not len(rows):
+            continue
         if c not in known:
             f.add(rows, "admin_code_unknown", f"commune code {c} is not in {ctx.ds.source.admin_version}",
                   fmap.get("old_commune_code"))
-        has_pos = rows[[p is not None for p in pos[rows]]]
+        placed = rows[has_pos[rows]]
         poly = ctx.ref.old_bounds.get(c)
-        if poly is not None and len(has_pos):
-            inside = shapely.contains(_buffered(ctx, c, poly), pos[has_pos])
-            away = has_pos[~inside]
-            f.add(away, "outside_admin_unit", [f"parcel lies ~{poly.distance(pos[i]) * 111.0:.1f} km outside "
+        if poly is not None and len(placed):
+            inside = shapely.contains_xy(_buffered(ctx, c, poly), pos[placed, 0], pos[placed, 1])
+            away = placed[~inside]
+            f.add(away, "outside_admin_unit", [f"parcel lies ~{poly.distance(shapely.Point(pos[i])) * 111.0:.1f} km outside "
                                                f"commune {c} (EPSG:{decision.epsg}: wrong central meridian or zone?)"
                                                for i in away])
             rows = np.setdiff1d(rows, away)
         succ = ctx.ref.lineage.get(c, [])
         if len(succ) == 1:
-            for i in rows:
-                new_code[i] = succ[0][0]
+            new_code[rows] = succ[0][0]
         elif succ:
             assigned = np.zeros(len(rows), dtype=bool)
             for code, _ in succ:
                 target = ctx.ref.new_bounds.get(code)
                 if target is None:
                     continue
-                cand = np.array([p is not None for p in pos[rows]]) & ~assigned
+                cand = has_pos[rows] & ~assigned
                 hit = np.zeros(len(rows), dtype=bool)
-                hit[cand] = shapely.contains(target, pos[rows][cand])
-                for i in rows[hit]:
-                    new_code[i] = code
+                hit[cand] = shapely.contains_xy(target, pos[rows[cand], 0], pos[rows[cand], 1])
+                new_code[rows[hit]] = code
                 assigned |= hit
-            for i in rows[~assigned]:
-                new_code[i] = succ[0][0]
+            new_code[rows[~assigned]] = succ[0][0]
     return new_code
 
 
-def _land_use(f: Findings, ctx: Context, raw: list, fmap) -> tuple[list, np.ndarray]:
+def _land_use(f: Findings, ctx: Context, raw: list, fmap) -> tuple[np.ndarray, np.ndarray]:
     """Normalised codes per distinct raw value; findings on the rows that carry each value."""
-    by_value: dict = {}
-    for i, v in enumerate(raw):
-        by_value.setdefault(v, []).append(i)
-    codes: list[str | None] = [None] * len(raw)
+    codes = np.full(len(raw), None, dtype=object)
     sensitive = np.zeros(len(raw), dtype=bool)
-    for value, rows in by_value.items():
+    for value, rows in _groups(raw):
         res = ctx.landuse.normalise(value)
         for rule, msg in res.findings:
             f.add(rows, rule, msg, fmap.get("land_use_raw"))
-        joined = "+".join(res.codes) or None
-        for i in rows:
-            codes[i] = joined
+        codes[rows] = "+".join(res.codes) or None
         if res.sensitive:
             sensitive[rows] = True
             f.add(rows, "sensitive_land_use", "defence/security land: kept out of every public view",
@@ -205,20 +214,20 @@ def _land_use(f: Findings, ctx: Context, raw: list, fmap) -> tuple[list, np.ndar
     return codes, sensitive
 
 
-def _areas(f: Findings, ctx: Context, cols, geoms, ok, decision, fmap) -> tuple[list, np.ndarray]:
+def _areas(f: Findings, ctx: Context, cols, geoms, ok, decision, fmap) -> tuple[np.ndarray, np.ndarray]:
     """Declared areas parsed; computed TM-3 grid areas; area_mismatch beyond k·M·√P."""
     n = len(geoms)
     grid = np.full(n, np.nan)
     if decision.vn2000 and decision.epsg != crs.VN2000_GEOGRAPHIC:
         grid[ok] = shapely.area(geoms[ok])
     raw = cols.get("area_m2", [None] * n)
-    areas = [_num(v) for v in raw]
-    unusable = [i for i, (a, v) in enumerate(zip(areas, raw))
-                if (a is None and v not in (None, "") and str(v).strip()) or (a is not None and not math.isfinite(a))]
-    for i in unusable:
-        areas[i] = None
+    declared = np.array([v if type(v) is float else (np.nan if (a := _num(v)) is None else a) for v in raw],
+                        dtype=float)
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(declared)
+    unusable = np.flatnonzero(~finite & np.array([v is not None and str(v).strip() != "" for v in raw], dtype=bool))
+    declared[~finite] = np.nan
     f.add(unusable, "bad_value", "area is not a finite number", fmap.get("area_m2"))
-    declared = np.array([np.nan if a is None else a for a in areas], dtype=float)
     rule = ctx.ds.rule("area_mismatch")
     k, scale = float(rule.params.get("k", 0.0004)), float(rule.params.get("scale_denominator", 1000))
     with np.errstate(invalid="ignore"):
@@ -227,7 +236,7 @@ def _areas(f: Findings, ctx: Context, cols, geoms, ok, decision, fmap) -> tuple[
     rows = np.flatnonzero(off)
     f.add(rows, "area_mismatch", [f"declared area {declared[i]:.1f} m² differs from the computed {grid[i]:.1f} m² "
                                   f"by more than {k}·M·√P (M={scale:.0f})" for i in rows], fmap.get("area_m2"))
-    return areas, grid
+    return declared, np.round(grid, 2)
 
 
 def _national_id(f: Findings, cols, pos, ok, decision, fmap) -> None:
@@ -238,8 +247,7 @@ def _national_id(f: Findings, cols, pos, ok, decision, fmap) -> None:
     idx = np.flatnonzero(np.array([bool(v) for v in nat]) & ok)
     if not len(idx):
         return
-    pts = pos[idx]
-    hashes = geohash.encode_array(shapely.get_x(pts), shapely.get_y(pts), 12)
+    hashes = geohash.encode_array(pos[idx, 0], pos[idx, 1], 12)
     wrong = [i for i, h in zip(idx.tolist(), hashes) if h != nat[i]]
     f.add(wrong, "national_id_mismatch", "the official id does not match the GeoHash of the parcel's interior "
           "point (EPSG:6960); official value kept", fmap.get("national_id"))
@@ -248,9 +256,10 @@ def _national_id(f: Findings, cols, pos, ok, decision, fmap) -> None:
 def _topology(f: Findings, ctx: Context, keys, communes, sheets, geoms, ok, decision) -> None:
     """topology_overlap / topology_gap within each sheet, in the source grid (metres, exact shared vertices).
 
-    GEOS coverage validation finds the parcels whose edges do not match their neighbours' (overlaps, narrow gaps)
-    in linear time; only those are intersected. Working before reprojection avoids the micro-overlaps a
-    non-linear transform leaves at T-junctions. Chunk-local: a sheet split across chunks is checked per part, and
+    Sheets whose parcels share exact vertices are proven clean by `ingest.topology.clean_groups` (edge
+    cancellation, no GEOS); for the others GEOS coverage validation finds the parcels whose edges do not match
+    their neighbours' (overlaps, narrow gaps) in linear time, and only those are intersected. Working before
+    reprojection avoids the micro-overlaps a non-linear transform leaves at T-junctions. Chunk-local: a sheet split across chunks is checked per part, and
     overlaps across sheet frames are not looked for.
     """
     if not decision.vn2000 or decision.epsg == crs.VN2000_GEOGRAPHIC:
@@ -259,13 +268,19 @@ def _topology(f: Findings, ctx: Context, keys, communes, sheets, geoms, ok, deci
     min_overlap = float(over.params.get("min_area_m2", 0.05))
     lo, hi = float(gap.params.get("min_area_m2", 0.01)), float(gap.params.get("max_area_m2", 5.0))
     width = float(gap.params.get("max_width_m", 1.0))
-    groups: dict[tuple, list[int]] = {}
-    for i in np.flatnonzero(ok & ~f.rejected).tolist():
-        groups.setdefault((communes[i], sheets[i]), []).append(i)
-    for rows in groups.values():
-        if len(rows) < 2:
+    live = np.flatnonzero(ok & ~f.rejected)
+    if not len(live):
+        return
+    sheet_of = [f"{communes[i]}|{sheets[i]}" for i in live.tolist()]
+    groups = _groups(sheet_of)
+    gid = np.empty(len(live), dtype=np.int64)
+    for k, (_, members) in enumerate(groups):
+        gid[members] = k
+    proven = topology.clean_groups(geoms[live], gid)  # exact-vertex coverages need no GEOS validation
+    for k, (_, members) in enumerate(groups):
+        if len(members) < 2 or proven[k]:
             continue
-        idx = np.array(rows)
+        idx = live[members]
         g = geoms[idx]
         flagged = np.flatnonzero(~shapely.is_empty(shapely.coverage_invalid_edges(g, gap_width=width)))
         if not len(flagged):
@@ -287,27 +302,51 @@ def _topology(f: Findings, ctx: Context, keys, communes, sheets, geoms, ok, deci
             f.add(around, "topology_gap", f"a gap of {hole.area:.2f} m² lies between this parcel and its neighbours")
 
 
-def _personal_text(f: Findings, cols, fmap) -> list[dict]:
-    """Redact free-text values that hold an ID number, a titled person name or the row's own owner name."""
+def _personal_text(f: Findings, cols, fmap) -> list[str | None]:
+    """Redact free-text values that hold an ID number, a titled person name or the row's own owner name; returns
+    the withheld values per row as JSON (restricted table only)."""
     n = len(next(iter(cols.values())))
     owners = cols.get("owner_name") or [None] * n
-    withheld: list[dict] = [{} for _ in range(n)]
+    folded = {o: pii.fold(o) for o in set(owners) if o}
+    owner_fold = [folded.get(o) if o else None for o in owners] if folded else None
+    owner_fold = [name if name and len(name) >= 5 else None for name in owner_fold] if owner_fold else None
+    withheld: dict[int, dict] = {}
     for col in TEXT_SCAN:
         values = cols.get(col)
-        if not values:
+        if not values or not any(values):
             continue
-        found, reasons = [], []
-        for i, v in enumerate(values):
-            if not v:
-                continue
-            why = pii.scan(v) or ("person_name" if pii.contains_name(v, owners[i]) else None)
-            if why:
-                withheld[i][col] = v
-                values[i] = None
-                found.append(i)
-                reasons.append(f"{col} held personal data ({why}): withheld from public data")
-        f.add(found, "personal_data_in_text", reasons, fmap.get(col), action="redacted")
-    return withheld
+        arr = pa.array(values, pa.string())
+        why: dict[int, str] = {}
+        for i in pii.candidates(arr).tolist():
+            if reason := pii.scan(values[i]):
+                why[i] = reason
+        if owner_fold is not None:
+            for i, (text, name) in enumerate(zip(values, owner_fold)):
+                if name and text and i not in why and name in pii.fold(text):
+                    why[i] = "person_name"
+        found = sorted(why)
+        for i in found:
+            withheld.setdefault(i, {})[col] = values[i]
+            values[i] = None
+        f.add(found, "personal_data_in_text", [f"{col} held personal data ({why[i]}): withheld from public data"
+                                               for i in found], fmap.get(col), action="redacted")
+    out: list[str | None] = [None] * n
+    for i, w in withheld.items():
+        out[i] = json.dumps(w, ensure_ascii=False)
+    return out
+
+
+def _ints(values: list) -> list[int | None]:
+    """Whole numbers from source values (integers pass straight through)."""
+    return [v if type(v) is int else _int(v) for v in values]
+
+
+def _keys(communes: list, sheets: list, parcels: list) -> list[str | None]:
+    """Parcel keys 'commune.sheet.parcel' (None when a part is missing), built in Arrow."""
+    parts = [pa.array(communes, pa.string()), pa.array(sheets, pa.int64()).cast(pa.string()),
+             pa.array(parcels, pa.int64()).cast(pa.string())]
+    parts[0] = pc.if_else(pc.equal(parts[0], ""), None, parts[0])
+    return pc.binary_join_element_wise(*parts, ".").to_pylist()
 
 
 def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output:
@@ -316,11 +355,10 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
     decision = ctx.decisions[file]
     cols, enc = _decode(batch, ctx, fmap)
     communes = cols["old_commune_code"]
-    parsed = {"sheet_no": [_int(v) for v in cols["sheet_no"]], "parcel_no": [_int(v) for v in cols["parcel_no"]]}
+    parsed = {"sheet_no": _ints(cols["sheet_no"]), "parcel_no": _ints(cols["parcel_no"])}
     sheets, parcels = parsed["sheet_no"], parsed["parcel_no"]
     parsed["old_commune_code"] = [c or None for c in communes]
-    keys = [f"{c}.{s}.{p}" if c and s is not None and p is not None else None
-            for c, s, p in zip(communes, sheets, parcels)]
+    keys = _keys(communes, sheets, parcels)
     f = Findings(ds, file, batch.row_no, keys)
     _required(f, cols, parsed, fmap)
     _encoding_rules(f, enc, fmap)
@@ -333,41 +371,44 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
     withheld = _personal_text(f, cols, fmap)
     provenance, personal_provenance = _provenance(ds, file, batch.row_no, decision, enc)
     derived = {
-        "parcel_key": keys, "old_commune_code": communes, "sheet_no": sheets, "parcel_no": parcels,
-        "commune_code": new_code, "admin_version": ["GSO-2025-07-01" if c else None for c in new_code],
-        "area_m2": areas, "computed_area_m2": [None if np.isnan(a) else round(float(a), 2) for a in grid],
-        "land_use_codes": lu_codes, "land_use_list": [ds.source.land_use_list] * n, "src_srid": [decision.epsg] * n,
-        "valid_from": [ctx.valid_from] * n, "is_sensitive": sensitive.tolist(),
-        "provenance": provenance,
-        "personal_provenance": personal_provenance,
-        "withheld": [json.dumps(w, ensure_ascii=False) if w else None for w in withheld],
+        "parcel_key": keys, "old_commune_code": parsed["old_commune_code"], "sheet_no": sheets, "parcel_no": parcels,
+        "commune_code": new_code, "admin_version": np.where(new_code == None, None, "GSO-2025-07-01"),  # noqa: E711
+        "area_m2": areas, "computed_area_m2": grid,
+        "land_use_codes": lu_codes, "land_use_list": pa.nulls(n, pa.string()).fill_null(ds.source.land_use_list),
+        "src_srid": pa.nulls(n, pa.int32()).fill_null(decision.epsg),
+        "valid_from": pa.nulls(n, pa.string()).fill_null(ctx.valid_from), "is_sensitive": sensitive,
+        "provenance": provenance, "personal_provenance": personal_provenance,
+        "withheld": withheld,
     }
     bad, kept = f.issues()
     return output.assemble(ctx, batch, cols, derived, vn, wgs, bad, kept)
 
 
-def _decisions(enc: dict[str, list], cols: list[str], i: int) -> dict[str, list]:
+def _decisions(special: dict[str, dict], i: int) -> dict[str, list]:
     """Non-trivial decoding decisions of row i: [encoding, confidence, raw bytes as hex] per field."""
-    out = {}
-    for c in cols:
-        d = enc[c][i]
-        if d.encoding not in ("ascii", "utf-8"):
-            out[c] = [d.encoding, d.confidence, d.raw.hex() if d.raw is not None else None]
-    return out
+    return {c: [d.encoding, d.confidence, d.raw.hex() if d.raw is not None else None]
+            for c, per_row in special.items() if (d := per_row.get(i)) is not None and d.encoding not in
+            ("ascii", "utf-8")}
 
 
-def _provenance(ds: Dataset, file: str, row_no: np.ndarray, decision, enc: dict[str, list]) -> tuple[list, list]:
+def _provenance(ds: Dataset, file: str, row_no: np.ndarray, decision, enc: dict[str, dict]) -> tuple:
     """Per-row provenance JSON (file, row, CRS origin, decoding decisions with raw bytes) for the core table, and
-    the same decisions for personal fields, which may only live in the restricted table."""
-    public = [c for c in enc if ds.column(c).sensitivity != "personal"]
-    personal = [c for c in enc if ds.column(c).sensitivity == "personal"]
-    head = json.dumps(file)[:-1]
-    core, private = [], []
-    for i, r in enumerate(row_no.tolist()):
-        core.append(f'{{"file": {head}", "row": {r}, "crs": "{decision.origin}", '
-                    f'"encoding": {json.dumps(_decisions(enc, public, i))}}}')
-        mine = _decisions(enc, personal, i)
-        private.append(json.dumps(mine) if mine else None)
+    the same decisions for personal fields, which may only live in the restricted table.
+
+    Rows with nothing unusual share one template (built in Arrow); only rows with decisions go through json."""
+    public = {c: d for c, d in enc.items() if ds.column(c).sensitivity != "personal" and d}
+    personal = {c: d for c, d in enc.items() if ds.column(c).sensitivity == "personal" and d}
+    n = len(row_no)
+    crs_origin = json.dumps(decision.origin)
+    tail = [f', "crs": {crs_origin}, "encoding": {{}}}}'] * n
+    for i in sorted(set().union(*public.values())) if public else ():
+        tail[i] = f', "crs": {crs_origin}, "encoding": {json.dumps(_decisions(public, i))}}}'
+    head = '{"file": ' + json.dumps(file) + ', "row": '
+    core = pc.binary_join_element_wise(head, pa.array(row_no, pa.int64()).cast(pa.string()), pa.array(tail), "")
+    private: list[str | None] = [None] * n
+    for i in sorted(set().union(*personal.values())) if personal else ():
+        mine = _decisions(personal, i)
+        private[i] = json.dumps(mine) if mine else None
     return core, private
 
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as ProjCRSError
@@ -17,6 +18,7 @@ from pyproj.exceptions import CRSError as ProjCRSError
 from hub import crs
 from hub.catalog.models import Dataset
 from hub.errors import CrsError
+from ingest import wkb
 
 # Mainland Vietnam with islands, generous (lon, lat): used to catch swapped axes and wrong zones.
 VIETNAM_BOUNDS = (101.5, 7.5, 117.5, 23.6)
@@ -138,9 +140,33 @@ def to_targets(geoms: np.ndarray, decision: CrsDecision) -> tuple[np.ndarray, np
     return _apply(wgs, crs.to_wgs84(crs.VN2000_GEOGRAPHIC), "INVERSE"), wgs
 
 
-def outside_vietnam(points: np.ndarray) -> np.ndarray:
-    """Mask of WGS 84 points outside Vietnam's bounds."""
-    x, y = shapely.get_x(points), shapely.get_y(points)
+def _target_xy(x: np.ndarray, y: np.ndarray, decision: CrsDecision) -> tuple[tuple, tuple]:
+    """((lon, lat) in VN-2000 EPSG:4756, (lon, lat) in WGS 84) of source coordinates, through the pinned path."""
+    if decision.vn2000:
+        if decision.epsg != crs.VN2000_GEOGRAPHIC:
+            x, y = crs.to_vn2000_geographic(decision.epsg).transform(x, y)
+        return (x, y), crs.to_wgs84(crs.VN2000_GEOGRAPHIC).transform(x, y)
+    if decision.epsg != 4326:
+        x, y = Transformer.from_crs(decision.epsg, 4326, always_xy=True).transform(x, y)
+    return crs.to_wgs84(crs.VN2000_GEOGRAPHIC).transform(x, y, direction="INVERSE"), (x, y)
+
+
+def to_targets_wkb(geoms: np.ndarray, decision: CrsDecision) -> tuple[pa.Array, pa.Array]:
+    """EWKB MultiPolygons in (EPSG:4756, EPSG:4326) of polygonal source geometries, without shapely objects."""
+    coords, offsets = wkb.ragged(geoms)
+    (vx, vy), (wx, wy) = _target_xy(coords[:, 0], coords[:, 1], decision)
+    return (wkb.multipolygons(np.column_stack((vx, vy)), offsets, crs.VN2000_GEOGRAPHIC),
+            wkb.multipolygons(np.column_stack((wx, wy)), offsets, 4326))
+
+
+def points_to_wgs(points: np.ndarray, decision: CrsDecision) -> np.ndarray:
+    """Source-grid points as WGS 84 (lon, lat) rows (pinned path); no point objects are built."""
+    _, (x, y) = _target_xy(shapely.get_x(points), shapely.get_y(points), decision)
+    return np.column_stack((x, y))
+
+
+def outside_vietnam(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Mask of WGS 84 coordinates outside Vietnam's bounds."""
     minx, miny, maxx, maxy = VIETNAM_BOUNDS
     return ~((x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
 
@@ -150,4 +176,4 @@ def swapped_would_fit(geoms: np.ndarray, decision: CrsDecision) -> np.ndarray:
     pts = shapely.point_on_surface(geoms)
     swapped = shapely.points(shapely.get_y(pts), shapely.get_x(pts))
     _, wgs = to_targets(swapped, decision)
-    return ~outside_vietnam(wgs)
+    return ~outside_vietnam(shapely.get_x(wgs), shapely.get_y(wgs))

@@ -61,16 +61,6 @@ def copy_rows(conn: psycopg.Connection, table: tuple[str, str], columns: list[st
     return n
 
 
-def copy_csv(conn: psycopg.Connection, table: tuple[str, str], columns: list[str], data: bytes) -> None:
-    """COPY a CSV block (built by ingest.output) into a table."""
-    if not data:
-        return
-    stmt = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
-        sql.Identifier(*table), sql.SQL(", ").join(map(sql.Identifier, columns)))
-    with conn.cursor() as cur, cur.copy(stmt) as cp:
-        cp.write(data)
-
-
 def quarantine(conn: psycopg.Connection, ds: Dataset, load_id: int, rows: list[tuple]) -> None:
     """Keep rejected source rows, with their rules, in restricted.quarantine."""
     copy_rows(conn, ("restricted", "quarantine"), ["load_id", "dataset_id", "file", "row_no", "rules", "raw"],

@@ -1,22 +1,20 @@
-"""Assemble a transformed chunk into COPY-ready CSV (Arrow's C++ writer, not a Python loop per row)."""
+"""Assemble a transformed chunk into binary COPY streams (vectorised: no Python loop per accepted row)."""
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import shapely
 
 from hub.catalog import ddl
+from hub.db import copy_binary
 from ingest.values import as_float as _num, as_int as _int
 from ingest.issues import Issue
 
 ROWS_PER_FILE = 1_000_000_000  # row_id = file index × this + row number in the file
-_CSV = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 ARROW_TYPES = {"text": pa.string(), "integer": pa.int32(), "bigint": pa.int64(), "numeric": pa.float64(),
                "double": pa.float64(), "date": pa.string(), "boolean": pa.bool_(), "timestamptz": pa.string(),
                "jsonb": pa.string()}
@@ -24,20 +22,13 @@ ARROW_TYPES = {"text": pa.string(), "integer": pa.int32(), "bigint": pa.int64(),
 
 @dataclass
 class Output:
-    """A transformed chunk: CSV for the core and personal tables, rejected source rows, and issues."""
+    """A transformed chunk: binary COPY streams for the core and personal tables, rejected rows, and issues."""
 
-    core_csv: bytes = b""
-    personal_csv: bytes = b""
+    core_copy: bytes = b""
+    personal_copy: bytes = b""
     loaded: int = 0
     quarantine: list[tuple] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
-
-
-def _csv(columns: dict[str, pa.Array]) -> bytes:
-    """CSV bytes (NULL = empty unquoted field, empty string = "") for COPY ... (FORMAT csv)."""
-    buf = io.BytesIO()
-    pacsv.write_csv(pa.table(columns), buf, _CSV)
-    return buf.getvalue()
 
 
 def _coerce(v, typ: pa.DataType):
@@ -53,40 +44,48 @@ def _coerce(v, typ: pa.DataType):
     return v
 
 
-def _array(values, typ: pa.DataType, keep: np.ndarray) -> pa.Array:
-    """One column restricted to the kept rows, typed for the CSV writer."""
-    picked = [values[i] for i in np.flatnonzero(keep)] if not isinstance(values, np.ndarray) else values[keep]
+def _array(values, typ: pa.DataType, keep: np.ndarray, keep_idx: pa.Array) -> pa.Array:
+    """One column restricted to the kept rows, typed for the COPY encoder."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values.filter(keep).cast(typ)
+    if len(keep_idx) == len(keep):
+        picked = values
+    else:
+        picked = values[keep] if isinstance(values, np.ndarray) else [values[i] for i in keep_idx.to_pylist()]
     try:
         return pa.array(picked, type=typ, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
         return pa.array([_coerce(v, typ) for v in picked], type=typ, from_pandas=True)
 
 
-def assemble(ctx, batch, cols: dict[str, list], derived: dict[str, list], vn: np.ndarray, wgs: np.ndarray,
+def assemble(ctx, batch, cols: dict[str, list], derived: dict, vn: pa.Array, wgs: pa.Array,
              bad: dict[int, list[Issue]], kept_issues: list[Issue]) -> Output:
-    """Accepted rows -> core + personal CSV; rejected rows -> quarantine records with their raw values."""
+    """Accepted rows -> core + personal binary COPY; rejected rows -> quarantine records with their raw values."""
     ds, n = ctx.ds, len(batch)
     keep = np.ones(n, dtype=bool)
     keep[list(bad)] = False
+    keep_idx = pa.array(np.flatnonzero(keep))
     m = int(keep.sum())
     # Deterministic and independent of other chunks (they may be transformed in other processes).
-    row_ids = (ctx.file_index[batch.file.display] * ROWS_PER_FILE + batch.row_no[keep]).astype(np.int64)
+    row_ids = pa.array((ctx.file_index[batch.file.display] * ROWS_PER_FILE + batch.row_no[keep]).astype(np.int64))
     empty = [None] * n
-    core: dict[str, pa.Array] = {"row_id": pa.array(row_ids)}
+    core: dict[str, pa.Array] = {"row_id": row_ids}
     for c in ds.by_sensitivity("public", "restricted"):
-        core[c.name] = _array(derived.get(c.name, cols.get(c.name, empty)), ARROW_TYPES[c.type], keep)
-    core["geom"] = pa.array(ewkb_hex(wgs[keep], 4326))
-    core["geom_vn2000"] = pa.array(ewkb_hex(vn[keep], 4756))
+        core[c.name] = _array(derived.get(c.name, cols.get(c.name, empty)), ARROW_TYPES[c.type], keep, keep_idx)
+    core["geom"] = wgs.filter(keep)
+    core["geom_vn2000"] = vn.filter(keep)
     assert list(core) == ddl.core_columns(ds)
-    personal = {"row_id": pa.array(row_ids)}
+    personal = {"row_id": row_ids}
     for c in ds.by_sensitivity("personal"):
-        personal[c.name] = _array(derived.get(c.name, cols.get(c.name, empty)), ARROW_TYPES[c.type], keep)
+        personal[c.name] = _array(derived.get(c.name, cols.get(c.name, empty)), ARROW_TYPES[c.type], keep, keep_idx)
     has_personal = np.zeros(m, dtype=bool)
     for name, arr in personal.items():
         if name != "row_id":
             has_personal |= arr.is_valid().to_numpy(zero_copy_only=False)
-    personal = {k: v.filter(pa.array(has_personal)) for k, v in personal.items()}
-    out = Output(_csv(core), _csv(personal) if has_personal.any() else b"", m)
+    mask = pa.array(has_personal)
+    personal = {k: v.filter(mask) for k, v in personal.items()}
+    out = Output(copy_binary.encode(pa.table(core), core_types(ds)),
+                 copy_binary.encode(pa.table(personal), personal_types(ds)) if has_personal.any() else b"", m)
     for i, issues in sorted(bad.items()):
         out.quarantine.append(raw_row(batch, i, issues))
         out.issues += issues
@@ -94,23 +93,22 @@ def assemble(ctx, batch, cols: dict[str, list], derived: dict[str, list], vn: np
     return out
 
 
-def ewkb_hex(geoms: np.ndarray, srid: int) -> list[str]:
-    """Hex EWKB with an SRID, as PostGIS reads it in COPY: the SRID flag and value are spliced into little-endian
-    WKB text (cheaper than tagging every geometry object with an SRID first)."""
-    hexes = shapely.to_wkb(geoms, hex=True, byte_order=1)
-    srid_hex = srid.to_bytes(4, "little").hex().upper()
-    out = []
-    for h in hexes:
-        if h is None:
-            out.append(None)
-        else:  # 01 | type (4 bytes LE) -> 01 | type | 0x20000000 | srid
-            out.append(f"01{h[2:8]}{int(h[8:10], 16) | 0x20:02X}{srid_hex}{h[10:]}")
-    return out
+def core_types(ds) -> list[str]:
+    """PostgreSQL types of the core table's columns, in COPY order."""
+    return ["bigint", *[c.type for c in ds.by_sensitivity("public", "restricted")], "geometry", "geometry"]
+
+
+def personal_types(ds) -> list[str]:
+    """PostgreSQL types of the personal table's columns, in COPY order."""
+    return ["bigint", *[c.type for c in ds.by_sensitivity("personal")]]
 
 
 def raw_row(batch, i: int, issues: list[Issue]) -> tuple:
     """A rejected source row as read (text as Latin-1 byte strings, geometry as WKB hex) for restricted.quarantine."""
-    raw = {k: (v[i] if not isinstance(v[i], (bytes, bytearray)) else v[i].hex()) for k, v in batch.attrs.items()}
+    raw = {}
+    for k, v in batch.attrs.items():
+        value = v[i].as_py() if isinstance(v, (pa.Array, pa.ChunkedArray)) else v[i]
+        raw[k] = value.hex() if isinstance(value, (bytes, bytearray)) else value
     g = batch.geom[i]
     raw["_geometry_wkb_hex"] = None if g is None else shapely.to_wkb(g, hex=True)
     return (batch.file.display, int(batch.row_no[i]), sorted({it.rule for it in issues}),

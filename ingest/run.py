@@ -18,6 +18,7 @@ from tqdm import tqdm
 from hub import __version__
 from hub.catalog import ddl
 from hub.catalog.loader import checksum, load_dataset
+from hub.db import copy_binary
 from hub.db.connect import connect
 from hub.errors import DatabaseError, HubError, LockBusy, PublishBlocked, PublishRefused
 from hub.settings import ingest_settings
@@ -184,8 +185,8 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
         load.create(conn, ds, load_id)
         def write(out) -> None:
             """COPY one transformed chunk (runs in the writer thread while the next chunk is transformed)."""
-            load.copy_csv(conn, (cs, ct), core_cols, out.core_csv)
-            load.copy_csv(conn, (ps, pt), pers_cols, out.personal_csv)
+            copy_binary.copy(conn, (cs, ct), core_cols, out.core_copy)
+            copy_binary.copy(conn, (ps, pt), pers_cols, out.personal_copy)
             if out.quarantine:
                 load.quarantine(conn, ds, load_id, out.quarantine)
 

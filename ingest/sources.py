@@ -16,6 +16,7 @@ from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import shapely
 
@@ -272,11 +273,7 @@ def read_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
 
 
 def read_range(src: SourceFile, start: int, count: int) -> Batch:
-    """Features start+1 .. start+count of a file (row numbers as read_batches gives them), for parallel workers."""
-    if src.fmt in UTF8_FORMATS:
-        with pyogrio.open_arrow(src.path, batch_size=count, use_pyarrow=True, skip_features=start) as (meta, reader):
-            first = next(_rows_from_arrow(src, meta, reader, start + 1), None)  # one batch of `count`, then stop
-        return first if first is not None else _empty(src)
+    """Features start+1 .. start+count of a legacy-format file (row numbers as read_batches gives them)."""
     return _legacy_range(src, start, count)
 
 
@@ -314,17 +311,27 @@ def _rows_from_arrow(src: SourceFile, meta: dict, reader, start: int) -> Iterato
     """Batches from an Arrow record batch reader, numbering rows from `start`."""
     geom_col = meta.get("geometry_name") or "wkb_geometry"
     for rb in reader:
-        n = rb.num_rows
-        attrs = {}
-        for name in rb.schema.names:
-            if name == geom_col:
-                continue
-            values = rb.column(name).to_pylist()
-            if pa.types.is_string(rb.schema.field(name).type) or pa.types.is_large_string(rb.schema.field(name).type):
-                values = [v.encode("utf-8") if v is not None else None for v in values]
-            attrs[name] = values
-        wkb = rb.column(geom_col).to_numpy(zero_copy_only=False)
-        geoms = shapely.from_wkb(wkb, on_invalid="ignore")
-        unreadable = np.array([w is not None for w in wkb], dtype=bool) & shapely.is_missing(geoms)
-        yield Batch(src, np.arange(start, start + n), attrs, geoms, unreadable)
-        start += n
+        yield from_arrow(src, rb, geom_col, start)
+        start += rb.num_rows
+
+
+def arrow_chunks(src: SourceFile, chunk_rows: int) -> Iterator[tuple[pa.RecordBatch, str, int]]:
+    """(record batch, geometry column, first row number) of a UTF-8 format, read sequentially (GDAL Arrow stream).
+
+    Reading is cheap next to the transform, so the parent reads and the workers transform: skipping to an offset
+    would cost a scan per chunk in several drivers."""
+    with pyogrio.open_arrow(src.path, batch_size=chunk_rows, use_pyarrow=True) as (meta, reader):
+        geom_col = meta.get("geometry_name") or "wkb_geometry"
+        start = 1
+        for rb in reader:
+            yield rb, geom_col, start
+            start += rb.num_rows
+
+
+def from_arrow(src: SourceFile, rb: pa.RecordBatch, geom_col: str, start: int) -> Batch:
+    """A batch from an Arrow record batch: attributes stay Arrow arrays (decoded column-wise later)."""
+    attrs = {name: rb.column(name) for name in rb.schema.names if name != geom_col}
+    wkb = rb.column(geom_col).to_numpy(zero_copy_only=False)
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    present = ~pc.is_null(rb.column(geom_col)).to_numpy(zero_copy_only=False)
+    return Batch(src, np.arange(start, start + rb.num_rows), attrs, geoms, present & shapely.is_missing(geoms))

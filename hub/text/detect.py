@@ -233,21 +233,7 @@ def decode_column(values: Iterable[bytes | str | None], hint: str | None = None)
     return [decoded[value] for value in values]
 
 
-def utf8_column(values: Iterable[bytes | str | None]) -> list[Decoded]:
-    """Decode a column of a UTF-8-by-specification format (GeoPackage, GeoJSON): strict UTF-8 + NFC per distinct
-    value, no legacy-encoding scoring; values that are not clean UTF-8 (or look double-encoded) get the full
-    detection."""
-    cache: dict = {}
-    out = []
-    for v in values:
-        d = cache.get(v)
-        if d is None:
-            d = cache[v] = _strict_utf8(v) or decode_value(v)
-        out.append(d)
-    return out
-
-
-def _strict_utf8(raw: bytes | str | None) -> Decoded | None:
+def strict_utf8(raw: bytes | str | None) -> Decoded | None:
     """Clean UTF-8 (not a CP1252 round-trip of UTF-8 bytes) as NFC, or None."""
     if raw is None or isinstance(raw, str):
         return None

@@ -1,0 +1,84 @@
+"""Whole text columns decoded at once: the common case in Arrow compute, only unusual values in Python.
+
+A column is returned as its NFC texts plus the decisions worth recording (anything but plain ASCII or clean NFC
+UTF-8), so the pipeline keeps one small object per unusual value instead of one per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hub.text.detect import Decoded, decode_value, strict_utf8
+
+# Characters Windows-1252 can encode: a value with any other character cannot be UTF-8 bytes once read as
+# CP1252 (double encoding), so it is clean UTF-8 without further checks.
+_CP1252_EXTRA = "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019\u201a" \
+                "\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+# Text made only of these ranges (ASCII, Latin-1, Latin Extended-A/B, Latin Extended Additional: every Vietnamese
+# letter precomposed) is already NFC: none of them decomposes or composes with a neighbour (checked in the tests),
+# so only other values pay for normalisation.
+_SURELY_NFC = "^[\\x{0000}-\\x{024F}\\x{1E00}-\\x{1EFF}]*$"
+_OUTSIDE_CP1252 = "[^\\x{0000}-\\x{007F}\\x{00A0}-\\x{00FF}" + "".join(f"\\x{{{ord(c):04X}}}" for c in _CP1252_EXTRA) + "]"
+
+
+@dataclass
+class TextColumn:
+    """NFC texts (stripped; None for missing or empty) and the non-trivial decoding decision per row index."""
+
+    text: list[str | None]
+    special: dict[int, Decoded] = field(default_factory=dict)
+
+
+def _texts(values: list[str | None]) -> list[str | None]:
+    """Stripped texts; missing and empty values as None (as the row rules expect)."""
+    return [v.strip() if v else None for v in values]
+
+
+def from_arrow_utf8(arr: pa.Array) -> TextColumn:
+    """A column of a UTF-8-by-specification format (GeoPackage, GeoJSON): strict UTF-8 + NFC, vectorised.
+
+    Values that could be double-encoded (every character within CP1252's repertoire, not ASCII) get the same
+    per-value treatment as before: strict check, then full detection.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string())
+    ascii_ = pc.fill_null(pc.string_is_ascii(arr), True)
+    clean = pc.or_(ascii_, pc.fill_null(pc.match_substring_regex(arr, _OUTSIDE_CP1252), False))
+    texts = arr.to_pylist()
+    special: dict[int, Decoded] = {}
+    maybe_nfd = pc.indices_nonzero(pc.and_(clean, pc.invert(pc.fill_null(
+        pc.match_substring_regex(arr, _SURELY_NFC), True))))
+    if len(maybe_nfd):
+        subset = arr.take(maybe_nfd)
+        for i, raw, nfc in zip(maybe_nfd.to_pylist(), subset.to_pylist(), pc.utf8_normalize(subset, "NFC").to_pylist()):
+            if nfc != raw:
+                texts[i] = nfc
+                special[i] = Decoded(nfc, "utf-8-nfd", 1.0, raw.encode("utf-8"))
+    cache: dict[str, Decoded] = {}
+    for i in pc.indices_nonzero(pc.invert(clean)).to_pylist():
+        raw = arr[i].as_py()
+        d = cache.get(raw)
+        if d is None:
+            data = raw.encode("utf-8")
+            d = cache[raw] = strict_utf8(data) or decode_value(data)
+        texts[i] = d.text
+        if d.encoding not in ("ascii", "utf-8") or d.flags:
+            special[i] = d
+    return TextColumn(_texts(texts), special)
+
+
+def from_values(values: list, hint: str | None) -> TextColumn:
+    """A column of raw values (Latin-1 byte strings of a legacy format, or str), each distinct value detected once."""
+    decoded = {v: decode_value(v, hint) for v in set(values)}
+    texts, special = [], {}
+    for i, v in enumerate(values):
+        d = decoded[v]
+        texts.append(d.text)
+        if d.encoding not in ("ascii", "utf-8") or d.flags:
+            special[i] = d
+    return TextColumn(_texts(texts), special)
