@@ -16,11 +16,12 @@ import shapely
 from shapely import wkt
 from shapely.geometry import box
 
+from hub.api.cql2_temporal import FUNCTIONS as TEMPORAL_FUNCTIONS
 from hub.errors import InvalidParameter, PayloadTooLarge
 
 SPATIAL = {"s_intersects", "s_disjoint", "s_contains", "s_within", "s_touches", "s_crosses", "s_overlaps",
            "s_equals"}
-TEMPORAL = {"t_after", "t_before", "t_equals", "t_intersects", "t_disjoint"}
+TEMPORAL = TEMPORAL_FUNCTIONS  # all fifteen CQL2 temporal functions
 CMP = {"=", "<>", "<", ">", "<=", ">="}
 WKT_TYPES = {"POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON"}
 MAX_IN_ITEMS = 1000

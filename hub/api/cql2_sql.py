@@ -8,6 +8,7 @@ import shapely
 from psycopg import sql
 
 from hub.api.collections import Collection
+from hub.api.cql2_temporal import Temporal
 from hub.api.ogc_crs import OutCrs, geom_in
 from hub.errors import InvalidParameter
 
@@ -164,26 +165,8 @@ class Translator:
         return sql.SQL("{}(geom, {})").format(sql.SQL(SPATIAL_SQL[fn]), self.geometry(b))
 
     def _temporal(self, fn: str, a, b) -> sql.Composable:
-        """T_* on a date property and an instant or interval literal."""
-        if a[0] != "prop":
-            raise InvalidParameter("filter: temporal functions take a date property first")
-        col, kind = self._prop(a[1])
-        if kind not in ("date", "timestamp"):
-            raise InvalidParameter("filter: temporal functions apply to date properties")
-        if b[0] == "interval":
-            open_end = sql.SQL("'{}infinity'::{}")
-            lo = self.bind(self.literal(b[1], kind), kind) if b[1] else open_end.format(sql.SQL("-"), sql.SQL(CAST[kind]))
-            hi = self.bind(self.literal(b[2], kind), kind) if b[2] else open_end.format(sql.SQL(""), sql.SQL(CAST[kind]))
-            inside = sql.SQL("({} BETWEEN {} AND {})").format(col, lo, hi)
-            ops = {"t_intersects": inside, "t_disjoint": sql.SQL("(NOT {})").format(inside),
-                   "t_during": inside, "t_after": sql.SQL("({} > {})").format(col, hi),
-                   "t_before": sql.SQL("({} < {})").format(col, lo)}
-            if fn not in ops:
-                raise InvalidParameter("filter: temporal function does not take an interval")
-            return ops[fn]
-        val = self.bind(self.literal(b, kind), kind)
-        op = {"t_after": ">", "t_before": "<", "t_equals": "=", "t_intersects": "=", "t_disjoint": "<>"}[fn]
-        return sql.SQL("({} {} {})").format(col, sql.SQL(op), val)
+        """T_* on date/timestamp properties, instants and intervals (hub.api.cql2_temporal)."""
+        return Temporal(self._prop, self.params).sql(fn, a, b)
 
 
 def where(ast, coll: Collection, filter_crs: OutCrs) -> tuple[sql.Composable, list]:

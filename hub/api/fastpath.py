@@ -123,15 +123,17 @@ def _head(matched: int) -> bytes:
 
 
 def _tail(request: Request, coll: Collection, q: query.ItemsQuery, args: dict, s: ApiSettings, sent: int,
-          more: bool, last_id: str | None) -> bytes:
-    """End of the FeatureCollection: numberReturned and links (`next` as a keyset cursor in the default order)."""
+          more: bool, last: tuple | None) -> bytes:
+    """End of the FeatureCollection: numberReturned and links (`next` as a keyset cursor after the last row when
+    the order allows one, by offset otherwise)."""
     url = f"{_base(request, s)}/collections/{coll.id}/items"
     links = [_link(f"{url}?{_query_string(args)}", "self", "this page"),
              _link(f"{_base(request, s)}/collections/{coll.id}", "collection", coll.dataset.title.en,
                    "application/json"),
              _link(f"{url}?{_query_string(args, f='html')}", "alternate", "this page as HTML", "text/html")]
     if more:
-        nxt = (_query_string(args, cursor=query.encode_cursor(last_id), offset=None) if q.keyset
+        cursor = q.next_cursor(last) if last is not None else None
+        nxt = (_query_string(args, cursor=cursor, offset=None) if cursor
                else _query_string(args, offset=str(q.offset + q.limit)))
         links.append(_link(f"{url}?{nxt}", "next", "next page"))
     return b"]," + json.dumps({"numberReturned": sent, "links": links}, ensure_ascii=False)[1:].encode()
@@ -165,21 +167,21 @@ async def items(request: Request, coll: Collection, st: AsyncState, s: ApiSettin
         page = rows[:q.limit]
         more = len(rows) > q.limit
         body = b"".join((_head(matched), b",".join(r[1] for r in page),
-                         _tail(request, coll, q, args, s, len(page), more, page[-1][0] if more else None)))
+                         _tail(request, coll, q, args, s, len(page), more, page[-1] if more else None)))
         return Response(body, media_type=GEOJSON, headers=headers)
 
     async def body() -> AsyncIterator[bytes]:
         """Head, features chunk by chunk (one FETCH each), then the tail with numberReturned and links."""
         try:
             yield _head(matched)
-            sent, last_id, more, chunk = 0, None, False, rows
+            sent, last, more, chunk = 0, None, False, rows
             while chunk:
                 take = chunk[:q.limit - sent]
                 more = len(chunk) > len(take)
                 if take:
                     yield (b"," if sent else b"") + b",".join(r[1] for r in take)
                     sent += len(take)
-                    last_id = take[-1][0]
+                    last = take[-1]
                 if more or len(chunk) < CHUNK_ROWS:
                     break
                 chunk = await (await conn.execute(sql.SQL("FETCH FORWARD {} FROM {}").format(
@@ -187,7 +189,7 @@ async def items(request: Request, coll: Collection, st: AsyncState, s: ApiSettin
                 if sent == q.limit and chunk:
                     more = True
                     break
-            yield _tail(request, coll, q, args, s, sent, more, last_id)
+            yield _tail(request, coll, q, args, s, sent, more, last)
         finally:  # the connection goes back to the pool even when the client disconnects
             await _release(st, conn, True)
 

@@ -65,6 +65,9 @@ def from_pygeofilter(node):
         return ("isnull", from_pygeofilter(node.lhs), node.not_)
     if isinstance(node, ast.SpatialComparisonPredicate):
         return ("spatial", SPATIAL_NAMES[node.op.name], from_pygeofilter(node.lhs), from_pygeofilter(node.rhs))
+    if isinstance(node, (ast.TemporalPredicate, values.Interval)):  # pygeofilter maps T_INTERSECTS to overlaps
+        raise InvalidParameter("filter: temporal functions are evaluated for JSON/GeoJSON output only; "
+                               "request f=json")
     if isinstance(node, ast.BBox):
         return ("spatial", "s_intersects", from_pygeofilter(node.lhs),
                 ("geom", box(node.minx, node.miny, node.maxx, node.maxy)))

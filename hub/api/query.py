@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -11,7 +9,7 @@ from typing import Mapping
 
 from psycopg import sql
 
-from hub.api import cql2, cql2_sql
+from hub.api import cql2, cql2_sql, keyset
 from hub.api.collections import Collection
 from hub.api.ogc_crs import CRS84, OutCrs, geom_out, parse_crs
 from hub.errors import InvalidParameter
@@ -29,7 +27,7 @@ class ItemsQuery:
     coll: Collection
     limit: int
     offset: int = 0
-    after: str | None = None
+    after: keyset.Position | None = None
     out_crs: OutCrs = field(default_factory=lambda: OutCrs(CRS84, None))
     conds: list[sql.Composable] = field(default_factory=list)
     params: list = field(default_factory=list)
@@ -45,8 +43,14 @@ class ItemsQuery:
 
     @property
     def keyset(self) -> bool:
-        """Whether `next` links use the keyset cursor (default order by id)."""
-        return not self.sortby
+        """Whether `next` links use a keyset cursor (default order, or sort keys a cursor can carry)."""
+        return keyset.supported(self.coll, self.sortby)
+
+    def next_cursor(self, row: tuple) -> str | None:
+        """The cursor after a page row (id, feature, sort keys...), or None when `next` must use offset."""
+        if not self.keyset:
+            return None
+        return keyset.encode(self.coll, self.sortby, row[2:2 + len(self.sortby)], row[0])
 
 
 def _int(value: str, name: str, low: int) -> int:
@@ -58,21 +62,6 @@ def _int(value: str, name: str, low: int) -> int:
     if out < low:
         raise InvalidParameter(f"{name}: must be at least {low}")
     return out
-
-
-def encode_cursor(last_id: str) -> str:
-    """Opaque keyset cursor for the `next` link."""
-    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
-
-
-def decode_cursor(value: str) -> str:
-    """The id a cursor points after (400 on garbage)."""
-    if len(value) > 400:
-        raise InvalidParameter("cursor: invalid")
-    try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidParameter("cursor: invalid") from None
 
 
 def parse_bbox(value: str, crs: OutCrs) -> tuple[sql.Composable, list]:
@@ -176,8 +165,6 @@ def parse_items(coll: Collection, args: Mapping[str, str], s: ApiSettings) -> It
         q.offset = _int(args["offset"], "offset", 0)
         if q.offset > s.max_offset:
             raise InvalidParameter(f"offset: larger than {s.max_offset}; follow `next` links instead")
-    if "cursor" in args:
-        q.after = decode_cursor(args["cursor"])
     crs_list = coll.output_epsg
     q.out_crs = parse_crs(args.get("crs"), crs_list, "crs")
     if "bbox-crs" in args and "bbox" not in args:
@@ -205,6 +192,8 @@ def parse_items(coll: Collection, args: Mapping[str, str], s: ApiSettings) -> It
             q.sortby.append((name, desc))
         if not q.sortby or len(q.sortby) > MAX_SORT_KEYS:
             raise InvalidParameter(f"sortby: give 1 to {MAX_SORT_KEYS} properties")
+    if "cursor" in args:
+        q.after = keyset.decode(args["cursor"], coll, q.sortby)
     if "properties" in args:
         q.properties = _names(args["properties"], coll, "properties")
     q.skip_geometry = args.get("skipGeometry", "false").lower() == "true"
@@ -258,24 +247,23 @@ def _where(q: ItemsQuery, with_cursor: bool) -> tuple[sql.Composable, list]:
     """WHERE clause and parameters."""
     conds, params = list(q.conds), list(q.params)
     if with_cursor and q.after is not None:
-        conds.append(sql.SQL("id > %s"))
-        params.append(q.after)
+        cond, more = keyset.after(q.coll, q.sortby, q.after)
+        conds.append(cond)
+        params += more
     if not conds:
         return sql.SQL(""), params
     return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conds), params
 
 
 def items_sql(q: ItemsQuery) -> tuple[sql.Composable, list]:
-    """SELECT id, feature text for one page (GeoJSON built only for the page rows; limit+1 detects a next page)."""
+    """SELECT id, feature text, sort keys for one page (GeoJSON built only for the page rows; limit+1 detects a
+    next page; the sort keys of the last row make the `next` cursor)."""
     where, params = _where(q, True)
-    order = [sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL("DESC" if d else "ASC")) for c, d in q.sortby]
-    order.append(sql.SQL("id ASC"))
-    order_sql = sql.SQL(", ").join(order)
     expr, lateral = feature_expr(q.coll, q.out_crs, q.properties, q.skip_geometry)
-    outer = sql.SQL(", ").join([*(sql.SQL("page.{} {}").format(sql.Identifier(c), sql.SQL("DESC" if d else "ASC"))
-                                  for c, d in q.sortby), sql.SQL("page.id ASC")])
-    stmt = sql.SQL("SELECT page.id, {} FROM (SELECT * FROM {}{} ORDER BY {} LIMIT %s OFFSET %s) page{} "
-                   "ORDER BY {}").format(expr, _view(q.coll), where, order_sql, lateral, outer)
+    keys = sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier("page", c)) for c, _ in q.sortby)
+    stmt = sql.SQL("SELECT page.id, {}{} FROM (SELECT * FROM {}{} ORDER BY {} LIMIT %s OFFSET %s) page{} "
+                   "ORDER BY {}").format(expr, keys, _view(q.coll), where, keyset.order_by(q.sortby), lateral,
+                                         keyset.order_by(q.sortby, "page"))
     return stmt, [*params, q.limit + 1, q.offset]
 
 

@@ -1,132 +1,52 @@
-"""API test fixtures: published synthetic Cần Thơ parcels, and a real `hub serve` subprocess on a free port."""
+"""API test fixtures: synthetic Cần Thơ parcels published by the real pipeline, and a real `hub serve` subprocess."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import unicodedata
 from pathlib import Path
 
 import httpx
 import pytest
-import shapely
-from psycopg import sql
-from shapely.geometry import MultiPolygon, box
 
-from hub.catalog import ddl
-from hub.catalog.loader import load_dataset
 from hub.db.connect import connect
+from ingest.run import Options, run_ingest
+from tests.api.synthetic import write_source
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASET = "cadastre_cantho"
-COLS, ROWS_N = 60, 50  # 3,000 parcels
-LON0, LAT0, STEP = 105.74, 10.02, 0.0002  # ~22 m parcels near Cần Thơ
-SENSITIVE_EVERY = 97
-LAND_USE = ["LUC", "ONT+CLN", "CLN", "ODT", "NTS", "ONT", "LUC+NTS", "HNK"]
-STREETS = ["Đường 30 Tháng 4", "Đường Nguyễn Văn Cừ", "Đường Trần Hưng Đạo", "Ấp Thới Thạnh", "Khu vực Bình Thường B"]
-COMMUNES = ["31150", "31153", "31157"]
-RESTRICTED_NAMES = ["land_use_raw", "note", "is_sensitive", "provenance", "owner_name", "owner_birth_year",
-                    "owner_id_no", "owner_address", "ethnicity", "row_id", "geom_vn2000"]
+VALID_FROM = "2021-06-15"  # the run's `--valid-from`: the pipeline gives every parcel of a load this date
 
 
-def nfc(text: str) -> str:
-    """NFC-normalised text."""
-    return unicodedata.normalize("NFC", text)
+def build_published(source: Path, force: bool = True) -> dict:
+    """Load the synthetic source through the real pipeline (`hub ingest`) and describe what was published.
 
-
-def parcel_rows():
-    """Synthetic parcels: (row values for the core table, personal values)."""
-    out = []
-    for i in range(COLS * ROWS_N):
-        cx, cy = i % COLS, i // COLS
-        x0, y0 = LON0 + cx * STEP, LAT0 + cy * STEP
-        geom = MultiPolygon([box(x0, y0, x0 + STEP * 0.98, y0 + STEP * 0.98)])
-        commune = COMMUNES[cx * len(COMMUNES) // COLS]
-        sheet, parcel = 1 + cy // 10, 1 + i
-        sensitive = i % SENSITIVE_EVERY == 5
-        codes = "CQP" if sensitive else LAND_USE[i % len(LAND_USE)]
-        national = f"09012-{20 + cy % 10:02d}-{cx + 10:02d}" if i % 7 == 0 else f"w3g{i:09d}"
-        out.append({
-            "row_id": i + 1, "parcel_key": f"{commune}.{sheet}.{parcel}", "national_id": national,
-            "old_commune_code": commune, "commune_code": "31150", "admin_version": "GSO-2025-06-30",
-            "sheet_no": sheet, "sheet_no_new": sheet + 100 if i % 3 == 0 else None, "parcel_no": parcel,
-            "area_m2": round(480.0 + (i % 50) * 1.5, 1), "computed_area_m2": round(470.25 + (i % 50) * 1.5, 2),
-            "land_use_codes": codes, "land_use_list": "LANDUSE_TT08_2024",
-            "address": nfc(f"Số {i % 200 + 1}, {STREETS[i % len(STREETS)]}, phường Ninh Kiều"),
-            "src_srid": 9209, "valid_from": dt.date(2015 + i % 10, 1 + i % 12, 1 + i % 28),
-            "land_use_raw": codes.lower(), "note": nfc("Ghi chú nội bộ"), "is_sensitive": sensitive,
-            "provenance": '{"file": "synthetic.gpkg"}', "geom": shapely.to_wkb(
-                shapely.set_srid(geom, 4326), hex=True, include_srid=True),
-            "_owner": nfc(f"Nguyễn Văn {chr(65 + i % 26)}"),
-        })
-    return out
-
-
-def build_published(dbname: str, dataset_id: str = DATASET, version: int = 1) -> dict:
-    """Load synthetic parcels and publish them the way `hub ingest` will (one function, to be replaced)."""
-    ds = load_dataset(dataset_id)
-    schema, table = ds.core_table
-    rows = parcel_rows()
-    core_cols = ddl.core_columns(ds)
-    with connect("admin", dbname) as conn:
-        conn.execute("SET ROLE hub_owner")
-        conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(*ds.view)))
-        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(schema, table)))
-        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(*ds.personal_table)))
-        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(*ds.sensitive_table)))
-        conn.execute(ddl.create_core(ds, schema, table))
-        conn.execute(ddl.create_personal(ds, *ds.personal_table))
-        load_cols = [c for c in core_cols if c != "geom_vn2000"]
-        with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
-                sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, load_cols)))) as cp:
-            for r in rows:
-                cp.write_row([r[c] for c in load_cols])
-        with conn.cursor().copy(sql.SQL("COPY {} (row_id, owner_name) FROM STDIN").format(
-                sql.Identifier(*ds.personal_table))) as cp:
-            for r in rows:
-                cp.write_row([r["row_id"], r["_owner"]])
-        conn.execute(sql.SQL("UPDATE {} SET geom_vn2000 = ST_SetSRID(ST_Transform(geom, 904756), 4756)").format(
-            sql.Identifier(schema, table)))
-        for stmt in ddl.split_sensitive(ds, (schema, table), ds.sensitive_table):  # as the pipeline does
-            conn.execute(stmt)
-        conn.execute(ddl.index_spatial(schema, table, f"{table}_v{version}"))
-        for stmt in ddl.index_keys(ds, schema, table, f"{table}_v{version}"):
-            conn.execute(stmt)
-        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, table)))
-        conn.execute(ddl.create_view(ds, schema, table))
-        conn.execute(sql.SQL("GRANT SELECT ON {} TO hub_api").format(sql.Identifier(*ds.view)))
-        public = conn.execute(sql.SQL(
-            "SELECT count(*), ST_XMin(ST_Extent(geom)), ST_YMin(ST_Extent(geom)), ST_XMax(ST_Extent(geom)), "
-            "ST_YMax(ST_Extent(geom)), min(valid_from), max(valid_from) FROM {}").format(
-            sql.Identifier(*ds.view))).fetchone()
-        count, bbox, lo, hi = public[0], list(public[1:5]), public[5], public[6]
-        load_id = conn.execute(
-            "INSERT INTO meta.load (dataset_id, status, finished_at, rows_in, rows_loaded, rows_rejected, version, "
-            "source_files) VALUES (%s, 'published', now(), %s, %s, 0, %s, '[]') RETURNING load_id",
-            (dataset_id, len(rows), len(rows), version)).fetchone()[0]
-        conn.execute(
-            "INSERT INTO meta.published (dataset_id, load_id, version, published_at, row_count, bbox, interval_start,"
-            " interval_end, table_name, view_name, columns) VALUES (%s, %s, %s, now(), %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (dataset_id) DO UPDATE SET load_id = EXCLUDED.load_id, version = EXCLUDED.version,"
-            " published_at = EXCLUDED.published_at, row_count = EXCLUDED.row_count, bbox = EXCLUDED.bbox,"
-            " interval_start = EXCLUDED.interval_start, interval_end = EXCLUDED.interval_end,"
-            " columns = EXCLUDED.columns",
-            (dataset_id, load_id, version, count, bbox, lo, hi, f"{schema}.{table}", ".".join(ds.view),
-             '[' + ",".join(f'{{"name": "{n}"}}' for n in ddl.public_view_columns(ds)) + ']'))
-        conn.execute("RESET ROLE")
-        conn.commit()
-    return {"count": count, "bbox": bbox, "rows": rows, "version": version}
+    `rows` lists every source parcel in source order (`parcel_key`, `is_sensitive`, and the `address` the
+    public table holds); `count`, `bbox` and `version` are what the publication recorded.
+    """
+    summary = run_ingest(DATASET, [source], Options(force=force, valid_from=VALID_FROM))
+    assert summary["status"] == "published", summary
+    with connect("admin") as conn:
+        count, bbox, version = conn.execute(
+            "SELECT row_count, bbox, version FROM meta.published WHERE dataset_id = %s", (DATASET,)).fetchone()
+        addresses = dict(conn.execute("SELECT parcel_key, address FROM cadastre.cadastre_cantho").fetchall())
+    return {"count": count, "bbox": list(bbox), "version": version, "summary": summary, "source": source,
+            "addresses": addresses}
 
 
 @pytest.fixture(scope="session")
-def published(hub_db) -> dict:
-    """cadastre_cantho published with synthetic data (replace by the real pipeline when it lands)."""
-    return build_published(hub_db)
+def published(hub_db, tmp_path_factory) -> dict:
+    """cadastre_cantho published by `hub ingest` from a synthetic GeoPackage (VN-2000 TM-3)."""
+    source = tmp_path_factory.mktemp("api-source") / "thua_dat_cantho.gpkg"
+    records = write_source(source)
+    out = build_published(source)
+    out["rows"] = [{"parcel_key": r["key"], "is_sensitive": r["is_sensitive"], "area": r["area"],
+                    "address": out["addresses"].get(r["key"])} for r in records]
+    return out
 
 
 def _free_port() -> int:

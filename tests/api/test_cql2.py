@@ -74,3 +74,39 @@ def test_caps():
     ring = ", ".join(f"{105 + i * 1e-5} 10" for i in range(12_000))
     with pytest.raises((InvalidParameter, PayloadTooLarge)):
         cql2.parse(f"S_INTERSECTS(geom, LINESTRING({ring}))", None, 2_000_000, 50, 10_000)
+
+
+TEMPORAL_OPS = ["t_before", "t_after", "t_meets", "t_metby", "t_overlaps", "t_overlappedby", "t_starts",
+                "t_startedby", "t_during", "t_contains", "t_finishes", "t_finishedby", "t_equals", "t_disjoint",
+                "t_intersects"]
+
+
+@pytest.mark.parametrize("op", TEMPORAL_OPS)
+def test_every_temporal_function_translates_with_bound_values(op):
+    """All fifteen T_* functions, text and JSON, instants and intervals: values bound, never in the SQL text."""
+    for arg, doc in (("DATE('2020-05-17')", {"date": "2020-05-17"}),
+                     ("TIMESTAMP('2020-05-17T10:00:00Z')", {"timestamp": "2020-05-17T10:00:00Z"}),
+                     ("INTERVAL('2020-05-17', '..')", {"interval": ["2020-05-17", ".."]}),
+                     ("INTERVAL('..', '2020-05-17T10:00:00Z')", {"interval": ["..", "2020-05-17T10:00:00Z"]})):
+        text_sql, text_params = translate(f"{op.upper()}(valid_from, {arg})")
+        json_sql, json_params = translate(json.dumps({"op": op, "args": [{"property": "valid_from"}, doc]}),
+                                          "cql2-json")
+        assert text_sql == json_sql and text_params == json_params
+        assert text_sql.count("%s") == len(text_params)
+        assert "2020" not in text_sql and '"valid_from"' in text_sql
+
+
+def test_temporal_set_is_complete():
+    """The parser knows exactly the fifteen CQL2 temporal functions (the conformance class depends on it)."""
+    assert cql2.TEMPORAL == set(TEMPORAL_OPS)
+
+
+def test_pygeofilter_temporal_nodes_are_refused_not_misread():
+    """pygeoapi's parser (HTML pages) reads T_INTERSECTS as T_OVERLAPS: its temporal nodes are refused (400)."""
+    from pygeofilter.parsers.cql2_json import parse as pgf_parse
+
+    from hub.api.provider import from_pygeofilter
+
+    doc = {"op": "t_intersects", "args": [{"property": "valid_from"}, {"interval": ["2020-01-01", "2021-01-01"]}]}
+    with pytest.raises(InvalidParameter):
+        from_pygeofilter(pgf_parse(json.dumps(doc)))

@@ -7,12 +7,14 @@ import time
 from tests.api.conftest import build_published
 
 
-def test_new_version_served_without_restart(client, hub_db, published):
+def test_new_version_served_without_restart(client, published):
     """Republish (version 2): within a few seconds every worker serves it."""
     items = "/collections/cadastre_cantho/items?limit=5"
     old = client.get(items).headers["etag"]
     assert "-v1-" in old
-    build_published(hub_db, version=2)
+    assert published["version"] == 1
+    again = build_published(published["source"])  # `hub ingest --force` of the same file: version 2
+    assert again["version"] == 2 and again["count"] == published["count"]
     deadline = time.monotonic() + 10
     seen = set()
     while time.monotonic() < deadline:
