@@ -9,6 +9,7 @@ from psycopg import sql
 
 from hub.catalog import ddl
 from hub.catalog.models import Dataset
+from hub.db.connect import connect
 from ingest.issues import Issue, issue
 
 
@@ -22,10 +23,17 @@ def sensitive_staging(ds: Dataset, load_id: int) -> tuple[str, str]:
     return ("staging", f"{ds.id}__l{load_id}_s")
 
 
-def split_sensitive(conn: psycopg.Connection, ds: Dataset, load_id: int) -> None:
-    """Move CQP/CAN/CQA rows out of the staged core table (they will be published to restricted only)."""
-    for stmt in ddl.split_sensitive(ds, staging_tables(ds, load_id)[0], sensitive_staging(ds, load_id)):
-        conn.execute(stmt)
+# Sorting for index builds: the default 64 MB spills a million-row build to disk.
+MAINTENANCE_MEMORY = sql.SQL("SET LOCAL maintenance_work_mem = '256MB'")
+
+
+def build_spatial_index(ds: Dataset, load_id: int) -> None:
+    """Build the staged core table's GiST index on a connection of its own (runs beside the key indexes)."""
+    cs, ct = staging_tables(ds, load_id)[0]
+    with connect("etl", autocommit=True) as conn, conn.transaction():
+        conn.execute("SET LOCAL ROLE hub_owner")
+        conn.execute(MAINTENANCE_MEMORY)
+        conn.execute(ddl.index_spatial(cs, ct, f"l{load_id}"))
 
 
 def drop_orphans(conn: psycopg.Connection, ds: Dataset) -> list[str]:
@@ -47,6 +55,7 @@ def create(conn: psycopg.Connection, ds: Dataset, load_id: int) -> None:
     (cs, ct), (ps, pt) = staging_tables(ds, load_id)
     conn.execute(ddl.create_core(ds, cs, ct))
     conn.execute(ddl.create_personal(ds, ps, pt))
+    conn.execute(ddl.create_sensitive(ds, (cs, ct), sensitive_staging(ds, load_id)))
 
 
 def copy_rows(conn: psycopg.Connection, table: tuple[str, str], columns: list[str], rows: Iterable[tuple]) -> int:
@@ -68,27 +77,49 @@ def quarantine(conn: psycopg.Connection, ds: Dataset, load_id: int, rows: list[t
 
 
 def set_rules(conn: psycopg.Connection, ds: Dataset, load_id: int) -> list[Issue]:
-    """Rules that need every row of the load: duplicate keys (rejected, moved to quarantine)."""
+    """Duplicate keys across the load (core and defence/security rows): rejected, moved to quarantine.
+
+    The unique key index is built first: on a clean load it proves there are no duplicates in the core table at
+    the cost of an index the table needs anyway. Only when it fails, or when defence/security rows exist, are
+    duplicate keys looked up (a narrow GROUP BY, then the rows of those keys only). Leaves the key index built.
+    """
     (cs, ct), (ps, pt) = staging_tables(ds, load_id)
-    core, pers = sql.Identifier(cs, ct), sql.Identifier(ps, pt)
+    ss, st = sensitive_staging(ds, load_id)
+    core, pers, sens = sql.Identifier(cs, ct), sql.Identifier(ps, pt), sql.Identifier(ss, st)
     keys = sql.SQL(", ").join(map(sql.Identifier, ds.key))
+    build_key = ddl.index_unique_key(ds, cs, ct, f"l{load_id}")
+    try:
+        with conn.transaction():
+            conn.execute(build_key)
+        clean = True
+    except psycopg.errors.UniqueViolation:
+        clean = False
+    has_sensitive = conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sens)).fetchone()[0]
+    if clean and not has_sensitive:
+        return []
+    rows = sql.SQL("SELECT row_id, {k}, parcel_key, provenance FROM {c} UNION ALL "
+                   "SELECT row_id, {k}, parcel_key, provenance FROM {s}").format(k=keys, c=core, s=sens)
+    not_null = sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(k)) for k in ds.key)
     dupes = conn.execute(sql.SQL(
-        "SELECT row_id, parcel_key, provenance->>'file', (provenance->>'row')::bigint, n FROM "
-        "(SELECT row_id, parcel_key, provenance, count(*) OVER (PARTITION BY {k}) n FROM {t}) d WHERE n > 1 "
-        "ORDER BY row_id").format(k=keys, t=core)).fetchall()
-    found: list[Issue] = []
-    for row_id, key, file, row_no, n in dupes:
-        found.append(issue(ds, file, row_no, "duplicate_key", f"key {key} occurs {n} times in this load", key=key))
-    rejected = [i for i in found if i.action == "rejected"]
+        "WITH u AS ({rows}), d AS (SELECT {k} FROM u WHERE {nn} GROUP BY {k} HAVING count(*) > 1) "
+        "SELECT row_id, parcel_key, provenance->>'file', (provenance->>'row')::bigint, "
+        "count(*) OVER (PARTITION BY {k}) FROM u JOIN d USING ({k}) ORDER BY row_id").format(
+        rows=rows, k=keys, nn=not_null)).fetchall()
+    found = [issue(ds, file, row_no, "duplicate_key", f"key {key} occurs {n} times in this load", key=key)
+             for _, key, file, row_no, n in dupes]
+    rejected = any(i.action == "rejected" for i in found)
     if rejected:
         ids = [r[0] for r in dupes]
-        conn.execute(sql.SQL(
-            "INSERT INTO restricted.quarantine (load_id, dataset_id, file, row_no, rules, raw) "
-            "SELECT %s, %s, c.provenance->>'file', (c.provenance->>'row')::bigint, ARRAY['duplicate_key'], "
-            "to_jsonb(c) - 'geom' - 'geom_vn2000' || coalesce(to_jsonb(p) - 'row_id', '{{}}') "
-            "|| jsonb_build_object('_geometry_wkb_hex', encode(ST_AsBinary(c.geom_vn2000), 'hex')) "
-            "FROM {c} c LEFT JOIN {p} p USING (row_id) WHERE c.row_id = ANY(%s)").format(c=core, p=pers),
-            (load_id, ds.id, ids))
+        for table in (core, sens):
+            conn.execute(sql.SQL(
+                "INSERT INTO restricted.quarantine (load_id, dataset_id, file, row_no, rules, raw) "
+                "SELECT %s, %s, c.provenance->>'file', (c.provenance->>'row')::bigint, ARRAY['duplicate_key'], "
+                "to_jsonb(c) - 'geom' - 'geom_vn2000' || coalesce(to_jsonb(p) - 'row_id', '{{}}') "
+                "|| jsonb_build_object('_geometry_wkb_hex', encode(ST_AsBinary(c.geom_vn2000), 'hex')) "
+                "FROM {c} c LEFT JOIN {p} p USING (row_id) WHERE c.row_id = ANY(%s)").format(c=table, p=pers),
+                (load_id, ds.id, ids))
+            conn.execute(sql.SQL("DELETE FROM {} WHERE row_id = ANY(%s)").format(table), (ids,))
         conn.execute(sql.SQL("DELETE FROM {} WHERE row_id = ANY(%s)").format(pers), (ids,))
-        conn.execute(sql.SQL("DELETE FROM {} WHERE row_id = ANY(%s)").format(core), (ids,))
+    if not clean:
+        conn.execute(ddl.index_unique_key(ds, cs, ct, f"l{load_id}", unique=rejected))
     return found

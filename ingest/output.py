@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from hub.catalog import ddl
@@ -26,6 +27,7 @@ class Output:
 
     core_copy: bytes = b""
     personal_copy: bytes = b""
+    sensitive_copy: bytes = b""  # defence/security rows: their own table, never the core table or a view
     loaded: int = 0
     quarantine: list[tuple] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
@@ -84,8 +86,15 @@ def assemble(ctx, batch, cols: dict[str, list], derived: dict, vn: pa.Array, wgs
             has_personal |= arr.is_valid().to_numpy(zero_copy_only=False)
     mask = pa.array(has_personal)
     personal = {k: v.filter(mask) for k, v in personal.items()}
-    out = Output(copy_binary.encode(pa.table(core), core_types(ds)),
-                 copy_binary.encode(pa.table(personal), personal_types(ds)) if has_personal.any() else b"", m)
+    core_table, sensitive = pa.table(core), None
+    if ds.publication.exclude_sensitive_land_use and ddl.SENSITIVE_FLAG in core:
+        flag = pc.fill_null(core_table.column(ddl.SENSITIVE_FLAG), False)
+        if pc.any(flag).as_py():
+            sensitive = core_table.filter(flag)
+            core_table = core_table.filter(pc.invert(flag))
+    out = Output(core_copy=copy_binary.encode(core_table, core_types(ds)),
+                 personal_copy=copy_binary.encode(pa.table(personal), personal_types(ds)) if has_personal.any()
+                 else b"", loaded=m, sensitive_copy=copy_binary.encode(sensitive, core_types(ds)) if sensitive is not None else b"")
     for i, issues in sorted(bad.items()):
         out.quarantine.append(raw_row(batch, i, issues))
         out.issues += issues

@@ -131,7 +131,7 @@ def run_ingest(dataset_id: str, paths: list[Path], opts: Options = Options()) ->
         except PublishBlocked:
             raise
         except HubError as exc:
-            _finish_quietly(conn, load_id, "refused" if isinstance(exc, PublishRefused) else "failed",
+            _finish_quietly(conn, load_id, "refused" if isinstance(exc, PublishRefused) else "failed", ds,
                             message=exc.user_message())
             raise
         except psycopg.Error as exc:  # E02: whatever failed, the transaction rolled back; say so, no SQL shown
@@ -139,16 +139,22 @@ def run_ingest(dataset_id: str, paths: list[Path], opts: Options = Options()) ->
                    if isinstance(exc, psycopg.errors.LockNotAvailable) else
                    f"the database refused the load ({type(exc).__name__})")
             msg = f"dataset '{ds.id}': {why}; nothing was published and the previous version is still served"
-            _finish_quietly(conn, load_id, "failed", message=msg)
+            _finish_quietly(conn, load_id, "failed", ds, message=msg)
             raise DatabaseError(msg, internal=str(exc)) from exc
         except BaseException as exc:
-            _finish_quietly(conn, load_id, "failed", message=f"internal error ({type(exc).__name__})")
+            _finish_quietly(conn, load_id, "failed", ds, message=f"internal error ({type(exc).__name__})")
             raise
 
 
-def _finish_quietly(conn, load_id: int, status: str, **extra) -> None:
-    """Close the ledger row of a failed run; a dead connection must not hide the original error."""
+def _finish_quietly(conn, load_id: int, status: str, ds=None, **extra) -> None:
+    """Close the ledger row of a failed run and drop its staging tables; a dead connection must not hide the
+    original error (the next run of the dataset drops whatever is left)."""
     try:
+        if ds is not None:
+            with conn.transaction():
+                conn.execute("SET LOCAL ROLE hub_owner")
+                for table in (*load.staging_tables(ds, load_id), load.sensitive_staging(ds, load_id)):
+                    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(*table)))
         _finish(conn, load_id, status, **extra)
     except psycopg.Error:
         pass
@@ -179,6 +185,9 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     (cs, ct), (ps, pt) = load.staging_tables(ds, load_id)
     total = sum(max(s.features, 0) for s in srcs) or None
     bar = tqdm(total=total, unit="rows", desc=f"ingest {ds.id}", disable=not (settings.progress and os.isatty(2)))
+    # Staging tables are created and filled in one transaction (with wal_level=minimal the COPY then skips WAL)
+    # and committed before the indexes are built on two connections at once; a run that dies after this commit
+    # leaves only staging tables, which the next run of the dataset drops (drop_orphans).
     with conn.transaction():
         conn.execute("SET LOCAL ROLE hub_owner")
         conn.execute("SET LOCAL jit = off")  # one-off queries: compiling costs more than it saves
@@ -186,6 +195,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
         def write(out) -> None:
             """COPY one transformed chunk (runs in the writer thread while the next chunk is transformed)."""
             copy_binary.copy(conn, (cs, ct), core_cols, out.core_copy)
+            copy_binary.copy(conn, load.sensitive_staging(ds, load_id), core_cols, out.sensitive_copy)
             copy_binary.copy(conn, (ps, pt), pers_cols, out.personal_copy)
             if out.quarantine:
                 load.quarantine(conn, ds, load_id, out.quarantine)
@@ -205,18 +215,26 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             if pending is not None:
                 pending.result()
         bar.close()
-        phases["extract_transform_copy"] = time.monotonic() - t0
-        conn.execute(ddl.index_spatial(cs, ct, f"l{load_id}"))
-        set_issues = load.set_rules(conn, ds, load_id)
-        load.split_sensitive(conn, ds, load_id)
+    phases["extract_transform_copy"] = time.monotonic() - t0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-gist") as side:
+        gist = side.submit(load.build_spatial_index, ds, load_id)  # its own connection: both cores work
+        with conn.transaction():
+            conn.execute("SET LOCAL ROLE hub_owner")
+            conn.execute(load.MAINTENANCE_MEMORY)
+            set_issues = load.set_rules(conn, ds, load_id)
+            for stmt in ddl.index_others(ds, cs, ct, f"l{load_id}"):
+                conn.execute(stmt)
         tally.rejected += len({(i.file, i.row_no) for i in set_issues if i.action == "rejected"})
         issues_all += set_issues
-        for stmt in ddl.index_keys(ds, cs, ct, f"l{load_id}"):
-            conn.execute(stmt)
-        phases["set_rules_and_indexes"] = time.monotonic() - t0 - sum(phases.values())
         tally.add(ds, issues_all)
         tally.flagged = len({(i.file, i.row_no) for i in issues_all if i.action != "rejected"})
-        load.copy_rows(conn, ("meta", "issue"), ISSUE_COLS, _issue_rows(load_id, ds.id, issues_all))
+        with conn.transaction():
+            load.copy_rows(conn, ("meta", "issue"), ISSUE_COLS, _issue_rows(load_id, ds.id, issues_all))
+        gist.result()
+    phases["set_rules_and_indexes"] = time.monotonic() - t0 - sum(phases.values())
+    with conn.transaction():
+        conn.execute("SET LOCAL ROLE hub_owner")
+        conn.execute(ddl.primary_key(cs, ct, f"l{load_id}"))
         conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(cs, ct)))
     phases["issues_and_analyze"] = time.monotonic() - t0 - sum(phases.values())
     summary = {"load_id": load_id, "dataset": ds.id, "rows_in": tally.rows_in, "rows_loaded": tally.loaded,

@@ -44,29 +44,38 @@ def create_personal(ds: Dataset, schema: str, table: str) -> sql.Composed:
 
 
 def index_spatial(schema: str, table: str, suffix: str) -> sql.Composed:
-    """The GiST index, built first: set-level rules (overlaps) use it."""
+    """The GiST index on the published geometry (built alongside the key indexes, on its own connection)."""
     return sql.SQL("CREATE INDEX {} ON {} USING gist (geom)").format(sql.Identifier(f"{suffix}_geom"),
                                                                    sql.Identifier(schema, table))
 
 
-def index_keys(ds: Dataset, schema: str, table: str, suffix: str) -> list[sql.Composed]:
-    """Key constraints built after duplicates were quarantined: row id, unique key, public id."""
+def index_unique_key(ds: Dataset, schema: str, table: str, suffix: str, unique: bool = True) -> sql.Composed:
+    """The unique parcel-key index; building it is also the duplicate check of a clean load. (Not unique when a
+    catalog keeps duplicate keys as a warning.)"""
+    return sql.SQL("CREATE {}INDEX {} ON {} ({})").format(sql.SQL("UNIQUE " if unique else ""),
+        sql.Identifier(f"{suffix}_key"), sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, ds.key)))
+
+
+def index_others(ds: Dataset, schema: str, table: str, suffix: str) -> list[sql.Composed]:
+    """The row-id index (made the primary key at the end) and the public-id index."""
     t = sql.Identifier(schema, table)
-    idx = [
-        sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY (row_id)").format(t, sql.Identifier(f"{suffix}_pk")),
-        sql.SQL("CREATE UNIQUE INDEX {} ON {} ({})").format(
-            sql.Identifier(f"{suffix}_key"), t, sql.SQL(", ").join(map(sql.Identifier, ds.key))),
-    ]
+    idx = [sql.SQL("CREATE UNIQUE INDEX {} ON {} (row_id)").format(sql.Identifier(f"{suffix}_pk"), t)]
     if ds.publication.id_column not in ds.key[:1]:
         idx.append(sql.SQL("CREATE INDEX {} ON {} ({})").format(
             sql.Identifier(f"{suffix}_id"), t, sql.Identifier(ds.publication.id_column)))
     return idx
 
 
+def primary_key(schema: str, table: str, suffix: str) -> sql.Composed:
+    """Promote the row-id index to the primary key (instant; needs the table to itself, so it comes last)."""
+    return sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}").format(
+        sql.Identifier(schema, table), sql.Identifier(f"{suffix}_pk"), sql.Identifier(f"{suffix}_pk"))
+
+
 def create_view(ds: Dataset, core_schema: str, core_table: str) -> sql.Composed:
     """The public view: id + public columns + geometry, a pure projection of the core table.
 
-    Rows that must never be public (CQP/CAN/CQA) are not in the core table at all (see `split_sensitive`), so the
+    Rows that must never be public (CQP/CAN/CQA) are not in the core table at all (see `create_sensitive`), so the
     view needs no row filter: no filter means nothing a leaky function could expose (case P04) and no
     security_barrier, which would stop the planner from using the table's spatial and id indexes through it.
     """
@@ -78,16 +87,10 @@ def create_view(ds: Dataset, core_schema: str, core_table: str) -> sql.Composed:
         sql.Identifier(schema, view), sql.SQL(", ").join(cols), sql.Identifier(core_schema, core_table))
 
 
-def split_sensitive(ds: Dataset, src: tuple[str, str], dst: tuple[str, str]) -> list[sql.Composed]:
-    """Move defence/security rows from a (staged) core table into their own table, meant for the restricted schema."""
-    if not (ds.publication.exclude_sensitive_land_use and any(c.name == SENSITIVE_FLAG for c in ds.columns)):
-        return [sql.SQL("CREATE TABLE {} (LIKE {})").format(sql.Identifier(*dst), sql.Identifier(*src))]
-    flag = sql.Identifier(SENSITIVE_FLAG)
-    return [
-        sql.SQL("CREATE TABLE {} AS SELECT * FROM {} WHERE coalesce({}, false)").format(
-            sql.Identifier(*dst), sql.Identifier(*src), flag),
-        sql.SQL("DELETE FROM {} WHERE coalesce({}, false)").format(sql.Identifier(*src), flag),
-    ]
+def create_sensitive(ds: Dataset, core: tuple[str, str], dst: tuple[str, str]) -> sql.Composed:
+    """The table for defence/security rows, shaped like the core table (meant for the restricted schema); the
+    load routes those rows there as it copies, so they never enter the core table."""
+    return sql.SQL("CREATE TABLE {} (LIKE {})").format(sql.Identifier(*dst), sql.Identifier(*core))
 
 
 def public_view_columns(ds: Dataset) -> list[str]:

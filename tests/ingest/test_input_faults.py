@@ -79,6 +79,25 @@ def test_e05_invalid_features_quarantined_with_per_rule_report(hub_db, admin_con
     assert admin_conn.execute("SELECT count(*) FROM pub.cadastre_cantho").fetchone()[0] == 7
 
 
+def test_e05_duplicate_key_between_a_public_and_a_defence_parcel(hub_db, admin_conn, tmp_path):
+    """A key shared by an ordinary parcel and a defence (CQP) parcel, and a key twice among CQP parcels: all four
+    rows are quarantined as duplicate_key, none is published or kept in the restricted defence table."""
+    rows = _clean_rows(8, y0=1122000)
+    rows[1]["KyHieuMucD"] = "CQP"
+    rows[1]["SoThuTuThu"] = rows[0]["SoThuTuThu"]            # ordinary + defence, same key
+    rows[3]["KyHieuMucD"] = rows[4]["KyHieuMucD"] = "CQP"
+    rows[4]["SoThuTuThu"] = rows[3]["SoThuTuThu"]            # defence + defence, same key
+    path = write_shp(tmp_path / "e05c" / "e05c.shp", rows)
+    out = hub("ingest", DS, path.parent, "--force", "--json").json()
+    assert out["rows_in"] == 8 and out["rows_rejected"] == 4 and out["rows_loaded"] == 4
+    assert out["issues_by_rule"]["duplicate_key"]["count"] == 4
+    q = admin_conn.execute("SELECT row_no FROM restricted.quarantine WHERE load_id = %s AND rules = "
+                           "ARRAY['duplicate_key'] ORDER BY row_no", (out["load_id"],)).fetchall()
+    assert [r[0] for r in q] == [1, 2, 4, 5]
+    assert admin_conn.execute("SELECT count(*) FROM pub.cadastre_cantho").fetchone()[0] == 4
+    assert admin_conn.execute("SELECT count(*) FROM restricted.cadastre_cantho_sensitive").fetchone()[0] == 0
+
+
 def test_e05_unusable_area_is_reported_not_loaded_silently(hub_db, admin_conn, tmp_path):
     """A declared area overflowing float, NaN or text: reported with bad_value, never stored as Infinity/NaN/NULL
     without a word."""
