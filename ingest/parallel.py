@@ -8,6 +8,7 @@ come back in file order and at most `2 × workers` chunks are in flight, so memo
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 from collections import deque
@@ -38,6 +39,24 @@ def _no_gc() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def _keep_freed_memory() -> None:
+    """Let glibc reuse freed chunk buffers instead of returning them to the kernel after every chunk.
+
+    Each chunk allocates and frees a few buffers of 10–30 MB (COPY streams, serialised batches). Above glibc's
+    default mmap threshold every one is a fresh mmap that the kernel must zero-fill page by page, then unmap:
+    measured as a quarter of the transform's time. Raising the thresholds keeps that memory in the heap for the
+    next chunk; the peak stays bounded by the chunks in flight."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.mallopt(_M_MMAP_THRESHOLD, 256 << 20)
+    libc.mallopt(_M_TRIM_THRESHOLD, 512 << 20)
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc malloc.h
 
 
 def _work(task: tuple) -> tuple[int, Output]:
@@ -86,6 +105,7 @@ def transformed(ctx: cadastre.Context, srcs: list[sources.SourceFile], chunk_row
         return
     global _CTX
     _CTX = ctx
+    _keep_freed_memory()  # before the fork: the workers inherit it
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         pending: deque[Future] = deque()
         for src in srcs:
