@@ -392,23 +392,23 @@ def _decisions(special: dict[str, dict], i: int) -> dict[str, list]:
 
 
 def _provenance(ds: Dataset, file: str, row_no: np.ndarray, decision, enc: dict[str, dict]) -> tuple:
-    """Per-row provenance JSON (file, row, CRS origin, decoding decisions with raw bytes) for the core table, and
-    the same decisions for personal fields, which may only live in the restricted table.
+    """Provenance JSON of rows whose text needed a decoding decision (file, row, CRS origin, decisions with raw
+    bytes) for the core table, and the same for personal fields, which may only live in the restricted table.
 
-    Rows with nothing unusual share one template (built in Arrow); only rows with decisions go through json."""
+    Other rows get NULL: their file and row are in row_id and the file's checksum and CRS decision in the ledger,
+    so a million identical documents need not be built, sent and parsed by the server."""
     public = {c: d for c, d in enc.items() if ds.column(c).sensitivity != "personal" and d}
     personal = {c: d for c, d in enc.items() if ds.column(c).sensitivity == "personal" and d}
     n = len(row_no)
-    crs_origin = json.dumps(decision.origin)
-    tail = [f', "crs": {crs_origin}, "encoding": {{}}}}'] * n
+    core: list[str | None] = [None] * n
+    head = {"file": file, "crs": decision.origin}
     for i in sorted(set().union(*public.values())) if public else ():
-        tail[i] = f', "crs": {crs_origin}, "encoding": {json.dumps(_decisions(public, i))}}}'
-    head = '{"file": ' + json.dumps(file) + ', "row": '
-    core = pc.binary_join_element_wise(head, pa.array(row_no, pa.int64()).cast(pa.string()), pa.array(tail), "")
+        if mine := _decisions(public, i):
+            core[i] = json.dumps({**head, "row": int(row_no[i]), "encoding": mine})
     private: list[str | None] = [None] * n
     for i in sorted(set().union(*personal.values())) if personal else ():
-        mine = _decisions(personal, i)
-        private[i] = json.dumps(mine) if mine else None
+        if mine := _decisions(personal, i):
+            private[i] = json.dumps(mine)
     return core, private
 
 

@@ -11,6 +11,7 @@ from hub.catalog import ddl
 from hub.catalog.models import Dataset
 from hub.db.connect import connect
 from ingest.issues import Issue, issue
+from ingest.output import ROWS_PER_FILE
 
 
 def staging_tables(ds: Dataset, load_id: int) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -76,7 +77,7 @@ def quarantine(conn: psycopg.Connection, ds: Dataset, load_id: int, rows: list[t
               ((load_id, ds.id, *r) for r in rows))
 
 
-def set_rules(conn: psycopg.Connection, ds: Dataset, load_id: int) -> list[Issue]:
+def set_rules(conn: psycopg.Connection, ds: Dataset, load_id: int, files: list[str]) -> list[Issue]:
     """Duplicate keys across the load (core and defence/security rows): rejected, moved to quarantine.
 
     The unique key index is built first: on a clean load it proves there are no duplicates in the core table at
@@ -97,27 +98,26 @@ def set_rules(conn: psycopg.Connection, ds: Dataset, load_id: int) -> list[Issue
     has_sensitive = conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sens)).fetchone()[0]
     if clean and not has_sensitive:
         return []
-    rows = sql.SQL("SELECT row_id, {k}, parcel_key, provenance FROM {c} UNION ALL "
-                   "SELECT row_id, {k}, parcel_key, provenance FROM {s}").format(k=keys, c=core, s=sens)
+    rows = sql.SQL("SELECT row_id, {k}, parcel_key FROM {c} UNION ALL "
+                   "SELECT row_id, {k}, parcel_key FROM {s}").format(k=keys, c=core, s=sens)
     not_null = sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(k)) for k in ds.key)
     dupes = conn.execute(sql.SQL(
         "WITH u AS ({rows}), d AS (SELECT {k} FROM u WHERE {nn} GROUP BY {k} HAVING count(*) > 1) "
-        "SELECT row_id, parcel_key, provenance->>'file', (provenance->>'row')::bigint, "
-        "count(*) OVER (PARTITION BY {k}) FROM u JOIN d USING ({k}) ORDER BY row_id").format(
-        rows=rows, k=keys, nn=not_null)).fetchall()
-    found = [issue(ds, file, row_no, "duplicate_key", f"key {key} occurs {n} times in this load", key=key)
-             for _, key, file, row_no, n in dupes]
+        "SELECT row_id, parcel_key, count(*) OVER (PARTITION BY {k}) FROM u JOIN d USING ({k}) "
+        "ORDER BY row_id").format(rows=rows, k=keys, nn=not_null)).fetchall()
+    found = [issue(ds, files[row_id // ROWS_PER_FILE], row_id % ROWS_PER_FILE, "duplicate_key",
+                   f"key {key} occurs {n} times in this load", key=key) for row_id, key, n in dupes]
     rejected = any(i.action == "rejected" for i in found)
     if rejected:
         ids = [r[0] for r in dupes]
         for table in (core, sens):
             conn.execute(sql.SQL(
                 "INSERT INTO restricted.quarantine (load_id, dataset_id, file, row_no, rules, raw) "
-                "SELECT %s, %s, c.provenance->>'file', (c.provenance->>'row')::bigint, ARRAY['duplicate_key'], "
+                "SELECT %s, %s, (%s::text[])[c.row_id / %s + 1], c.row_id %% %s, ARRAY['duplicate_key'], "
                 "to_jsonb(c) - 'geom' - 'geom_vn2000' || coalesce(to_jsonb(p) - 'row_id', '{{}}') "
                 "|| jsonb_build_object('_geometry_wkb_hex', encode(ST_AsBinary(c.geom_vn2000), 'hex')) "
                 "FROM {c} c LEFT JOIN {p} p USING (row_id) WHERE c.row_id = ANY(%s)").format(c=table, p=pers),
-                (load_id, ds.id, ids))
+                (load_id, ds.id, files, ROWS_PER_FILE, ROWS_PER_FILE, ids))
             conn.execute(sql.SQL("DELETE FROM {} WHERE row_id = ANY(%s)").format(table), (ids,))
         conn.execute(sql.SQL("DELETE FROM {} WHERE row_id = ANY(%s)").format(pers), (ids,))
     if not clean:

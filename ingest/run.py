@@ -179,6 +179,11 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
                            (opts.encoding or ds.source.encoding), opts.valid_from or dt.date.today().isoformat())
     _decisions(ctx, srcs, georef.parse_crs_option(opts.crs, ref.zones) if opts.crs else None)
     ctx.file_index = {s.display: i for i, s in enumerate(srcs)}
+    # The ledger's file list, in row-id order, gets each file's CRS decision: with row_id it is every row's
+    # provenance (rows with decoding decisions also carry them in their provenance column).
+    listing = [{**f, "crs": f"EPSG:{ctx.decisions[f['file']].epsg}", "crs_from": ctx.decisions[f["file"]].origin}
+               for f in conn.execute("SELECT source_files FROM meta.load WHERE load_id = %s", (load_id,)).fetchone()[0]]
+    conn.execute("UPDATE meta.load SET source_files = %s WHERE load_id = %s", (json.dumps(listing), load_id))
     tally, issues_all = Tally(), []
     phases: dict[str, float] = {}
     core_cols, pers_cols = ddl.core_columns(ds), ddl.personal_columns(ds)
@@ -221,7 +226,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
         with conn.transaction():
             conn.execute("SET LOCAL ROLE hub_owner")
             conn.execute(load.MAINTENANCE_MEMORY)
-            set_issues = load.set_rules(conn, ds, load_id)
+            set_issues = load.set_rules(conn, ds, load_id, [s.display for s in srcs])
             for stmt in ddl.index_others(ds, cs, ct, f"l{load_id}"):
                 conn.execute(stmt)
         tally.rejected += len({(i.file, i.row_no) for i in set_issues if i.action == "rejected"})

@@ -14,8 +14,12 @@ SENSITIVE_FLAG = "is_sensitive"  # rows flagged here live in restricted.<id>_sen
 
 
 def _cols(ds: Dataset, *levels: str) -> list[sql.Composable]:
-    """Column definitions for the given sensitivity levels."""
-    return [sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(SQL_TYPES[c.type]))
+    """Column definitions for the given sensitivity levels.
+
+    Text is COLLATE "C": the same code-point order as the cluster's C.UTF-8, but compared with memcmp and
+    abbreviated sort keys, so key and id indexes build about twice as fast."""
+    return [sql.SQL("{} {}{}").format(sql.Identifier(c.name), sql.SQL(SQL_TYPES[c.type]),
+                                      sql.SQL(' COLLATE "C"' if c.type == "text" else ""))
             for c in ds.by_sensitivity(*levels)]
 
 
@@ -53,14 +57,15 @@ def index_unique_key(ds: Dataset, schema: str, table: str, suffix: str, unique: 
     """The unique parcel-key index; building it is also the duplicate check of a clean load. (Not unique when a
     catalog keeps duplicate keys as a warning.)"""
     return sql.SQL("CREATE {}INDEX {} ON {} ({})").format(sql.SQL("UNIQUE " if unique else ""),
-        sql.Identifier(f"{suffix}_key"), sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, ds.key)))
+        sql.Identifier(f"{suffix}_key"), sql.Identifier(schema, table),
+        sql.SQL(", ").join(map(sql.Identifier, ds.key_index)))
 
 
 def index_others(ds: Dataset, schema: str, table: str, suffix: str) -> list[sql.Composed]:
     """The row-id index (made the primary key at the end) and the public-id index."""
     t = sql.Identifier(schema, table)
     idx = [sql.SQL("CREATE UNIQUE INDEX {} ON {} (row_id)").format(sql.Identifier(f"{suffix}_pk"), t)]
-    if ds.publication.id_column not in ds.key[:1]:
+    if ds.publication.id_column != ds.key_index[0]:
         idx.append(sql.SQL("CREATE INDEX {} ON {} ({})").format(
             sql.Identifier(f"{suffix}_id"), t, sql.Identifier(ds.publication.id_column)))
     return idx

@@ -111,6 +111,9 @@ class Publication(Strict):
     enabled: bool = True
     collection: str = Field(pattern=IDENT)
     id_column: str = Field("parcel_key", pattern=IDENT, description="Public column used as the feature id")
+    id_encodes: list[str] = Field(default_factory=list, description=(
+        "Key columns the id column encodes injectively (parcel_key = commune.sheet.parcel): one unique index on the "
+        "id plus the other key columns then checks the key and serves id lookups"))
     exclude_sensitive_land_use: bool = Field(True, description="Keep CQP/CAN/CQA parcels in the restricted schema, "
                                                                "out of the core table and the public view")
     tiles: Tiles | None = Tiles()
@@ -160,7 +163,17 @@ class Dataset(Strict):
         idc = by_name.get(self.publication.id_column)
         if idc is None or idc.sensitivity != "public":
             raise ValueError(f"publication.id_column '{self.publication.id_column}' must be a public column")
+        stray = sorted(set(self.publication.id_encodes) - set(self.key))
+        if stray:
+            raise ValueError(f"publication.id_encodes {stray} are not key columns {self.key}")
         return self
+
+    @property
+    def key_index(self) -> list[str]:
+        """Columns of the unique key index: the id plus the key columns it does not encode, or the key itself."""
+        if not self.publication.id_encodes:
+            return list(self.key)
+        return [self.publication.id_column, *[k for k in self.key if k not in self.publication.id_encodes]]
 
     def column(self, name: str) -> Column:
         """A column by name."""

@@ -10,6 +10,7 @@ from hub.catalog import ddl, load_dataset
 from hub.db.connect import conninfo
 from hub.errors import CrsError, LockBusy, PublishRefused
 from ingest.run import Options, _lock_key, run_ingest
+from hub.text import vni_encode
 from tests.ingest.conftest import parcels, write_shp
 
 DS = "cadastre_cantho"
@@ -124,3 +125,21 @@ def test_raw_bytes_and_decision_kept(hub_db, shp_factory, admin_conn):
     assert "owner_name" not in prov["encoding"]
     assert bytes.fromhex(personal["owner_name"][2]).decode("latin-1") == vni_encode("Nguyễn Văn Đức")
     assert res["status"] == "published"
+
+
+def test_plain_rows_have_no_provenance_document_but_row_id_and_ledger_tell_it(hub_db, tmp_path, admin_conn):
+    """Rows whose text needed no decision store NULL provenance; row_id gives file and row, the ledger the file's
+    checksum and CRS decision. Rows with a decision keep file, row and the decision in their provenance."""
+    rows = parcels(6)
+    for r in rows:
+        r["KyHieuMucD"], r["DiaChi"], r["TenChu"] = "LUC", "Ap 1", "Nguyen Van A"
+    rows[4]["DiaChi"] = vni_encode("Ấp Thới Hòa")  # VNI bytes: decoded with a decision
+    path = write_shp(tmp_path / "plain" / "plain.shp", rows)
+    res = run_ingest(DS, [path.parent], Options(force=True))
+    got = admin_conn.execute("SELECT row_id, provenance FROM cadastre.cadastre_cantho ORDER BY row_id").fetchall()
+    assert [r[0] for r in got] == [1, 2, 3, 4, 5, 6]                         # file 0, rows 1..6
+    assert [r[1] is None for r in got] == [True, True, True, True, False, True]
+    assert got[4][1]["file"] == "plain.shp" and got[4][1]["row"] == 5 and "address" in got[4][1]["encoding"]
+    files = admin_conn.execute("SELECT source_files FROM meta.load WHERE load_id = %s", (res["load_id"],)).fetchone()[0]
+    assert files[0]["file"] == "plain.shp" and files[0]["crs"] == "EPSG:5897" and files[0]["crs_from"]
+    assert len(files[0]["sha256"]) == 64
