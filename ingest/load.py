@@ -87,7 +87,6 @@ def set_rules(conn: psycopg.Connection, ds: Dataset, load_id: int, files: list[s
     (cs, ct), (ps, pt) = staging_tables(ds, load_id)
     ss, st = sensitive_staging(ds, load_id)
     core, pers, sens = sql.Identifier(cs, ct), sql.Identifier(ps, pt), sql.Identifier(ss, st)
-    keys = sql.SQL(", ").join(map(sql.Identifier, ds.key))
     build_key = ddl.index_unique_key(ds, cs, ct, f"l{load_id}")
     try:
         with conn.transaction():
@@ -98,13 +97,19 @@ def set_rules(conn: psycopg.Connection, ds: Dataset, load_id: int, files: list[s
     has_sensitive = conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sens)).fetchone()[0]
     if clean and not has_sensitive:
         return []
-    rows = sql.SQL("SELECT row_id, {k}, parcel_key FROM {c} UNION ALL "
-                   "SELECT row_id, {k}, parcel_key FROM {s}").format(k=keys, c=core, s=sens)
-    not_null = sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(k)) for k in ds.key)
+    ki = sql.SQL(", ").join(map(sql.Identifier, ds.key_index))
+    not_null = sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(k)) for k in ds.key_index)
+    if clean:  # only defence rows can still collide: among themselves, or with a core row (through its index)
+        dupe_keys = sql.SQL("SELECT {k} FROM {s} WHERE {nn} GROUP BY {k} HAVING count(*) > 1 UNION "
+                            "SELECT {k} FROM {s} s JOIN {c} c USING ({k})").format(k=ki, s=sens, c=core, nn=not_null)
+    else:
+        dupe_keys = sql.SQL("SELECT {k} FROM (SELECT {k} FROM {c} UNION ALL SELECT {k} FROM {s}) u WHERE {nn} "
+                            "GROUP BY {k} HAVING count(*) > 1").format(k=ki, s=sens, c=core, nn=not_null)
     dupes = conn.execute(sql.SQL(
-        "WITH u AS ({rows}), d AS (SELECT {k} FROM u WHERE {nn} GROUP BY {k} HAVING count(*) > 1) "
-        "SELECT row_id, parcel_key, count(*) OVER (PARTITION BY {k}) FROM u JOIN d USING ({k}) "
-        "ORDER BY row_id").format(rows=rows, k=keys, nn=not_null)).fetchall()
+        "WITH d AS ({d}), r AS (SELECT row_id, parcel_key AS shown_key, {k} FROM {c} JOIN d USING ({k}) UNION ALL "
+        "SELECT row_id, parcel_key, {k} FROM {s} JOIN d USING ({k})) "
+        "SELECT row_id, shown_key, count(*) OVER (PARTITION BY {k}) FROM r ORDER BY row_id").format(
+        d=dupe_keys, k=ki, c=core, s=sens)).fetchall()
     found = [issue(ds, files[row_id // ROWS_PER_FILE], row_id % ROWS_PER_FILE, "duplicate_key",
                    f"key {key} occurs {n} times in this load", key=key) for row_id, key, n in dupes]
     rejected = any(i.action == "rejected" for i in found)
