@@ -1,7 +1,8 @@
 """The ASGI app: a streaming fast path for GeoJSON items and tiles in front of pygeoapi's Starlette app.
 
 Routes served here (JSON only): /collections/{id}/items, /collections/{id}/items/{fid},
-/collections/{id}/tiles[/WebMercatorQuad[/{z}/{y}/{x}]]. Everything else (landing page, collections,
+/collections/{id}/tiles[/WebMercatorQuad[/{z}/{y}/{x}]], the records catalogue's /collections/datasets/items[/{id}],
+/queryables and /sortables. Everything else (landing page, collections,
 conformance, queryables, schema, OpenAPI, HTML pages, records, processes) goes to pygeoapi, whose
 configuration is re-rendered in memory whenever meta.published changes (checked at most once per second).
 """
@@ -20,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 
 from hub.api import collections as colls
 from hub.api import config as cfgmod
-from hub.api import fastpath, tiles
+from hub.api import enclosure, fastpath, records_http, tiles
 from hub.api.http import error_response, request_id
 from hub.api.state import AsyncState, token
 from hub.errors import HubError, InvalidParameter, NotFound, PayloadTooLarge
@@ -74,6 +75,7 @@ class HubApp:
         self.pga = starlette_app
         self.pga.APP.debug = False
         self.settings = api_settings()
+        enclosure.install(self.pga.api_, self.settings)
         self.state = AsyncState()
         self.token = os.environ.get("HUB_API_CONFIG_TOKEN", "")
         self.reload_lock = asyncio.Lock()
@@ -96,7 +98,9 @@ class HubApp:
 
         colls.reload_catalog()
         config = cfgmod.render_config(state, self.settings)
-        self.pga.api_ = API(config, cfgmod.render_openapi(config, self.settings))
+        api = API(config, cfgmod.render_openapi(config, self.settings))
+        enclosure.install(api, self.settings)
+        self.pga.api_ = api
         LOG.info("published state changed: pygeoapi configuration reloaded")
 
     async def __call__(self, scope, receive, send) -> None:
@@ -159,6 +163,11 @@ class HubApp:
         if method == "POST" and path.startswith("/processes/"):
             receive = await self._checked_body(receive)
         request = Request(scope, receive)
+        if method in ("GET", "HEAD") and path.startswith(f"/collections/{cfgmod.RECORDS_ID}/"):
+            response = await self._records(request, path, scope)
+            if response is not None:
+                await response(scope, receive, send)
+                return
         if method in ("GET", "HEAD") and wants_json(request) and path.startswith("/collections/"):
             response = await self._fast(request, path)
             if response is not None:
@@ -203,6 +212,22 @@ class HubApp:
             return await receive()
 
         return replay
+
+    async def _records(self, request: Request, path: str, scope) -> Response | None:
+        """Catalogue routes the hub answers (JSON records, queryables, sortables); HTML items are only checked."""
+        if records_http.SORTABLES.match(path):
+            return records_http.sortables(self.settings)
+        if records_http.QUERYABLES_PATH.match(path) and wants_json(request):
+            return records_http.queryables(self.settings)
+        one = records_http.ITEM.match(path)
+        if one and wants_json(request):
+            return await records_http.item(request, one.group(1), self.state)
+        if not records_http.ITEMS.match(path):
+            return None
+        if wants_json(request):
+            return await records_http.items(request, self.state, self.settings)
+        records_http.check_html(scope, request, self.settings)
+        return None
 
     async def _fast(self, request: Request, path: str) -> Response | None:
         """A fast-path response, or None to let pygeoapi answer."""

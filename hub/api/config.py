@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from hub.api.collections import Collection, public_collections
+from hub.api.enclosure import enclosure_link
 from hub.api.ogc_crs import CRS84, supported_uris
 from hub.settings import PROJECT_ROOT, ApiSettings, hub_home
 
@@ -35,6 +36,13 @@ EXTRA_CONFORMANCE = [FEATURES_3 + "filter", FEATURES_3 + "features-filter", CQL2
                      "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
                      "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt"]
 DROPPED_CONFORMANCE = {"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete"}
+RECORDS_1 = "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/"
+# What the catalogue implements (hub.api.records_*): `core` is the drafts' name older clients look for;
+# pygeoapi's `opensearch` is not declared (no OpenSearch description document is served).
+RECORDS_CONFORMANCE = [RECORDS_1 + c for c in (
+    "core", "record-core", "record-collection", "records-api", "record-core-query-parameters",
+    "searchable-catalog", "sorting", "searchable-catalog/sorting", "cql-filter", "searchable-catalog/filtering",
+    "json", "html")]
 
 
 def licence_url(licence: str) -> str:
@@ -103,9 +111,7 @@ def collection_resource(coll: Collection, pub, s: ApiSettings) -> dict:
         links.append({"type": "application/json", "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
                       "title": "Vector tiles (MVT, WebMercatorQuad)", "href": f"{base}/tiles"})
     if pub is not None:
-        links.append({"type": "application/geo+json", "rel": "enclosure",
-                      "title": f"All features, version {pub.version} ({pub.row_count} features)",
-                      "href": f"{base}/items?f=json&limit={s.max_limit}"})
+        links.append(enclosure_link(coll.id, pub, s))  # never probed by pygeoapi: see hub.api.enclosure
     return {
         "type": "collection",
         "title": {"vi": ds.title.vi, "en": ds.title.en},
@@ -243,7 +249,7 @@ def _script_safe(to_json):
 
 
 def patch_pygeoapi() -> None:
-    """Advertise the filter/CQL2/tiles classes the hub implements, drop the editing class, script-safe JSON in HTML."""
+    """Advertise the filter/CQL2/tiles/records classes the hub implements, drop editing, script-safe JSON in HTML."""
     from pygeoapi import util
     from pygeoapi.api import itemtypes
 
@@ -251,3 +257,4 @@ def patch_pygeoapi() -> None:
         util.to_json = _script_safe(util.to_json)  # templates embed JSON in <script>: A18 stored XSS
     lst = itemtypes.CONFORMANCE_CLASSES_FEATURES
     lst[:] = [c for c in lst if c not in DROPPED_CONFORMANCE] + [c for c in EXTRA_CONFORMANCE if c not in lst]
+    itemtypes.CONFORMANCE_CLASSES_RECORDS[:] = RECORDS_CONFORMANCE

@@ -20,7 +20,7 @@ from starlette.responses import Response, StreamingResponse
 
 from hub.api import query
 from hub.api.collections import Collection
-from hub.api.http import cache_headers, etag, not_modified
+from hub.api.http import cache_headers, etag, head_response, not_modified
 from hub.api.ogc_crs import parse_crs
 from hub.api.state import AsyncState, Published, db_error
 from hub.errors import NotFound
@@ -149,6 +149,8 @@ async def items(request: Request, coll: Collection, st: AsyncState, s: ApiSettin
     headers = {**cache_headers(tag, pub.published_at if pub else None), "Content-Crs": f"<{q.out_crs.uri}>"}
     if not_modified(request, tag):
         return Response(status_code=304, headers=headers)
+    if request.method == "HEAD":  # validated above; the page itself is never read for a HEAD
+        return head_response(headers, GEOJSON)
     await st.open()
     try:
         conn = await st.pool.getconn()

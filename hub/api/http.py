@@ -69,3 +69,10 @@ def not_modified(request: Request, tag: str) -> bool:
 def _opaque(tag: str) -> str:
     """An entity tag without its weakness marker (weak comparison)."""
     return tag.strip().removeprefix("W/")
+
+
+def head_response(headers: dict[str, str], media_type: str) -> Response:
+    """A HEAD answer: the GET's headers without Content-Length (unknown until produced; RFC 9110 allows that)."""
+    response = Response(b"", media_type=media_type, headers=headers)
+    del response.headers["content-length"]
+    return response

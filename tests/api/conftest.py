@@ -57,18 +57,24 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(published, tmp_path_factory):
-    """`hub serve` on a free port (2 workers) against the test database; yields its base URL."""
+def server_home(tmp_path_factory) -> Path:
+    """The test server's runtime folder (rendered configuration and `server.log`)."""
+    return tmp_path_factory.mktemp("hubhome")
+
+
+@pytest.fixture(scope="session")
+def server(published, server_home):
+    """`hub serve` on a free port (2 workers, access log on) against the test database; yields its base URL."""
     port = _free_port()
-    home = tmp_path_factory.mktemp("hubhome")
+    home = server_home
     real_home = os.environ.get("HUB_HOME") or str(ROOT / ".hub")
     env = {**os.environ, "HUB_API_PORT": str(port), "HUB_API_HOST": "127.0.0.1", "HUB_HOME": real_home,
            "HUB_API_RUNTIME_DIR": str(home)}
     for key in ("PYGEOAPI_CONFIG", "PYGEOAPI_OPENAPI", "HUB_API_CONFIG_TOKEN"):
         env.pop(key, None)
     log = open(home / "server.log", "wb")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "hub"), "serve", "--workers", "2"], env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    command = [str(Path(sys.executable).parent / "hub"), "serve", "--workers", "2", "--log-level", "info"]
+    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -88,6 +94,12 @@ def server(published, tmp_path_factory):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def server_log(server, server_home) -> Path:
+    """The test server's log: uvicorn's access lines show every request that reached it."""
+    return server_home / "server.log"
 
 
 @pytest.fixture(scope="session")

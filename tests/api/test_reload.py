@@ -6,25 +6,44 @@ import time
 
 from tests.api.conftest import build_published
 
+SAMPLES = 6  # requests per check: with 2 workers, every worker answers some of them
+
+
+def enclosure_titles(client) -> set[str]:
+    """The download link's English title in the collection metadata, as pygeoapi renders it on each worker."""
+    titles = set()
+    for _ in range(SAMPLES):
+        meta = client.get("/collections/cadastre_cantho", params={"f": "json", "lang": "en"}).json()
+        titles |= {link["title"] for link in meta["links"] if link["rel"] == "enclosure"}
+    return titles
+
+
+def record_versions(client) -> set[int]:
+    """The catalogue record's version, as each worker reports it."""
+    return {client.get("/collections/datasets/items/cadastre_cantho", params={"f": "json"}).json()["properties"][
+        "version"] for _ in range(SAMPLES)}
+
 
 def test_new_version_served_without_restart(client, published):
-    """Republish (version 2): within a few seconds every worker serves it."""
+    """Republish (version 2): within a few seconds every worker serves it, in items and in pygeoapi's metadata."""
     items = "/collections/cadastre_cantho/items?limit=5"
     old = client.get(items).headers["etag"]
     assert "-v1-" in old
     assert published["version"] == 1
+    before = enclosure_titles(client)
+    assert before and all("version 1" in t for t in before), before
     again = build_published(published["source"])  # `hub ingest --force` of the same file: version 2
     assert again["version"] == 2 and again["count"] == published["count"]
     deadline = time.monotonic() + 10
-    seen = set()
-    while time.monotonic() < deadline:
-        seen = {client.get(items).headers["etag"].split("-")[-2] for _ in range(6)}  # both workers
-        meta = client.get("/collections/cadastre_cantho?f=json").json()
-        if seen == {"v2"} and any("version 2" in link.get("title", "") for link in meta["links"]):
+    seen, titles, records = set(), set(), set()
+    while time.monotonic() < deadline:  # ends as soon as both workers serve version 2 (not at the deadline)
+        seen = {client.get(items).headers["etag"].split("-")[-2] for _ in range(SAMPLES)}
+        titles, records = enclosure_titles(client), record_versions(client)
+        if seen == {"v2"} and titles and all("version 2" in t for t in titles) and records == {2}:
             break
         time.sleep(0.3)
     assert seen == {"v2"}
+    assert titles and all("version 2" in t for t in titles), titles
+    assert records == {2}
     assert client.get(items, headers={"If-None-Match": old}).status_code == 200
-    record = client.get("/collections/datasets/items/cadastre_cantho?f=json").json()
-    assert record["properties"]["version"] == 2
     assert client.get(items).json()["numberMatched"] == published["count"]
