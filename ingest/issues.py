@@ -28,9 +28,15 @@ class Tally:
 
     rows_in: int = 0
     rejected: int = 0
-    flagged: int = 0
     by_rule: Counter = field(default_factory=Counter)
     blocking: Counter = field(default_factory=Counter)
+    summary: dict = field(default_factory=dict)  # rule -> {severity, action, count}
+    flagged_rows: set = field(default_factory=set)  # (file, row) of kept rows with a finding
+
+    @property
+    def flagged(self) -> int:
+        """Rows with at least one finding that did not reject them."""
+        return len(self.flagged_rows)
 
     @property
     def loaded(self) -> int:
@@ -38,11 +44,16 @@ class Tally:
         return self.rows_in - self.rejected
 
     def add(self, ds: Dataset, issues: list[Issue]) -> None:
-        """Count issues by rule and note the ones the catalog says block publication."""
+        """Count issues by rule (with severity and action, for the summary), note the ones the catalog says block
+        publication, and remember flagged rows; the issues themselves are written to meta.issue as they come."""
         for i in issues:
             self.by_rule[i.rule] += 1
+            entry = self.summary.setdefault(i.rule, {"severity": i.severity, "action": i.action, "count": 0})
+            entry["count"] += 1
             if ds.rule(i.rule).blocks_publish:
                 self.blocking[i.rule] += 1
+            if i.action != "rejected":
+                self.flagged_rows.add((i.file, i.row_no))
 
 
 _SEVERITY: dict[tuple[int, str], str] = {}

@@ -35,7 +35,17 @@ def guard(conn: psycopg.Connection, ds: Dataset, rows: int, force: bool, max_dro
     return f"forced: {why}"
 
 
-def swap(conn: psycopg.Connection, ds: Dataset, load_id: int) -> int:
+def measure(conn: psycopg.Connection, table: tuple[str, str]) -> tuple:
+    """(row count, [xmin, ymin, xmax, ymax] or None, first and last valid_from) of a staged core table, measured
+    before the publish transaction so the swap holds its locks for milliseconds."""
+    row = conn.execute(sql.SQL(
+        "SELECT c, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), lo, hi FROM "
+        "(SELECT count(*) c, ST_Extent(geom) e, min(valid_from) lo, max(valid_from) hi FROM {}) s").format(
+        sql.Identifier(*table))).fetchone()
+    return row[0], (list(row[1:5]) if row[1] is not None else None), row[5], row[6]
+
+
+def swap(conn: psycopg.Connection, ds: Dataset, load_id: int, stats: tuple) -> int:
     """Atomic publish inside the caller's transaction; returns the new version number."""
     conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{db_settings().lock_timeout_ms}ms")))
     conn.execute("SET LOCAL ROLE hub_owner")
@@ -55,11 +65,7 @@ def swap(conn: psycopg.Connection, ds: Dataset, load_id: int) -> int:
     conn.execute(sql.SQL("GRANT SELECT ON {} TO hub_analyst").format(sql.Identifier(cs, ct)))
     for _, (s, t) in moves:
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(s, f"{t}__old")))
-    stats = conn.execute(sql.SQL(
-        "SELECT c, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), lo, hi FROM "
-        "(SELECT count(*) c, ST_Extent(geom) e, min(valid_from) lo, max(valid_from) hi FROM {}) s").format(
-        sql.Identifier(vs, vt))).fetchone()
-    count, bbox = stats[0], (list(stats[1:5]) if stats[1] is not None else None)
+    count, bbox, first, last = stats
     version = conn.execute("SELECT coalesce(max(version), 0) + 1 FROM meta.load WHERE dataset_id = %s",
                            (ds.id,)).fetchone()[0]
     cols = [{"name": c, "type": ds.column(c).type if c not in ("id", "geom") else ("text" if c == "id" else "geometry")}
@@ -71,6 +77,6 @@ def swap(conn: psycopg.Connection, ds: Dataset, load_id: int) -> int:
         "published_at = EXCLUDED.published_at, row_count = EXCLUDED.row_count, bbox = EXCLUDED.bbox, "
         "interval_start = EXCLUDED.interval_start, interval_end = EXCLUDED.interval_end, "
         "table_name = EXCLUDED.table_name, view_name = EXCLUDED.view_name, columns = EXCLUDED.columns",
-        (ds.id, load_id, version, count, bbox, stats[5], stats[6], f"{cs}.{ct}", f"{vs}.{vt}", json.dumps(cols)))
+        (ds.id, load_id, version, count, bbox, first, last, f"{cs}.{ct}", f"{vs}.{vt}", json.dumps(cols)))
     conn.execute("RESET ROLE")
     return version

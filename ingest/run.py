@@ -184,7 +184,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     listing = [{**f, "crs": f"EPSG:{ctx.decisions[f['file']].epsg}", "crs_from": ctx.decisions[f["file"]].origin}
                for f in conn.execute("SELECT source_files FROM meta.load WHERE load_id = %s", (load_id,)).fetchone()[0]]
     conn.execute("UPDATE meta.load SET source_files = %s WHERE load_id = %s", (json.dumps(listing), load_id))
-    tally, issues_all = Tally(), []
+    tally = Tally()
     phases: dict[str, float] = {}
     core_cols, pers_cols = ddl.core_columns(ds), ddl.personal_columns(ds)
     (cs, ct), (ps, pt) = load.staging_tables(ds, load_id)
@@ -204,6 +204,8 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             copy_binary.copy(conn, (ps, pt), pers_cols, out.personal_copy)
             if out.quarantine:
                 load.quarantine(conn, ds, load_id, out.quarantine)
+            if out.issues:
+                load.copy_rows(conn, ("meta", "issue"), ISSUE_COLS, _issue_rows(load_id, ds.id, out.issues))
 
         # One writer thread: the server parses chunk N while Python transforms chunk N+1 (libpq waits release
         # the GIL). At most one chunk is in flight, so memory stays bounded by two chunks.
@@ -215,7 +217,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
                 pending = writer.submit(write, out)
                 tally.rows_in += rows
                 tally.rejected += len(out.quarantine)
-                issues_all += out.issues
+                tally.add(ds, out.issues)
                 bar.update(rows)
             if pending is not None:
                 pending.result()
@@ -229,12 +231,12 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             set_issues = load.set_rules(conn, ds, load_id, [s.display for s in srcs])
             for stmt in ddl.index_others(ds, cs, ct, f"l{load_id}"):
                 conn.execute(stmt)
+            load.copy_rows(conn, ("meta", "issue"), ISSUE_COLS, _issue_rows(load_id, ds.id, set_issues))
         tally.rejected += len({(i.file, i.row_no) for i in set_issues if i.action == "rejected"})
-        issues_all += set_issues
-        tally.add(ds, issues_all)
-        tally.flagged = len({(i.file, i.row_no) for i in issues_all if i.action != "rejected"})
-        with conn.transaction():
-            load.copy_rows(conn, ("meta", "issue"), ISSUE_COLS, _issue_rows(load_id, ds.id, issues_all))
+        tally.add(ds, set_issues)
+        with conn.transaction():  # while the GiST index builds (a read: no lock conflict)
+            conn.execute("SET LOCAL ROLE hub_owner")
+            stats = publish.measure(conn, (cs, ct))
         gist.result()
     phases["set_rules_and_indexes"] = time.monotonic() - t0 - sum(phases.values())
     with conn.transaction():
@@ -244,7 +246,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     phases["issues_and_analyze"] = time.monotonic() - t0 - sum(phases.values())
     summary = {"load_id": load_id, "dataset": ds.id, "rows_in": tally.rows_in, "rows_loaded": tally.loaded,
                "rows_rejected": tally.rejected, "rows_flagged": tally.flagged,
-               "issues_by_rule": _by_rule(ds, issues_all), "options": options,
+               "issues_by_rule": dict(sorted(tally.summary.items())), "options": options,
                "files": [{"file": s.display, "crs": f"EPSG:{ctx.decisions[s.display].epsg}",
                           "crs_from": ctx.decisions[s.display].origin} for s in srcs],
                "quarantine": f"restricted.quarantine WHERE load_id = {load_id}",
@@ -263,19 +265,10 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
                              f"(see meta.issue WHERE load_id = {load_id})")
     with conn.transaction():
         note = publish.guard(conn, ds, tally.loaded, opts.force, settings.max_row_drop)
-        version = publish.swap(conn, ds, load_id)
+        version = publish.swap(conn, ds, load_id, stats)
         _finish(conn, load_id, "published", tally, version=version, forced=bool(note), message=note)
     secs = time.monotonic() - t0
     phases["publish"] = secs - sum(phases.values())
     summary["phases_seconds"] = {k: round(v, 2) for k, v in phases.items()}
     return {**summary, "status": "published", "version": version, "seconds": round(secs, 2),
             "rows_per_second": round(tally.rows_in / secs) if secs else None}
-
-
-def _by_rule(ds, issues: list[Issue]) -> dict:
-    """Counts per rule with severity and action, for the summary."""
-    out: dict[str, dict] = {}
-    for i in issues:
-        entry = out.setdefault(i.rule, {"severity": i.severity, "action": i.action, "count": 0})
-        entry["count"] += 1
-    return dict(sorted(out.items()))
