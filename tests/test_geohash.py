@@ -7,7 +7,7 @@ import pytest
 from pyproj import Transformer
 
 from hub.crs import to_vn2000_geographic, to_wgs84
-from hub.geohash import decode, decode_bbox, encode, encode_array
+from hub.geohash import BASE32, decode, decode_bbox, encode, encode_array
 
 E, N = 603491.728, 1191454.599  # VN-2000 / TM-3 105°45′ (EPSG:9210), HCMC
 
@@ -57,3 +57,35 @@ def test_rejects_bad_input():
         encode(0.0, 0.0, 13)
     with pytest.raises(ValueError):
         encode_array([0.0, 1.0], [0.0])
+
+
+def _reference(lon: float, lat: float, precision: int) -> str:
+    """The textbook bisection, one bit at a time (longitude first, `value >= mid` -> 1)."""
+    bounds = [[-180.0, 180.0], [-90.0, 90.0]]
+    bits, out = [], []
+    for i in range(precision * 5):
+        lo, hi = bounds[i % 2]
+        v = lon if i % 2 == 0 else lat
+        mid = (lo + hi) / 2
+        bits.append(1 if v >= mid else 0)
+        bounds[i % 2] = [mid, hi] if v >= mid else [lo, mid]
+    for k in range(precision):
+        out.append(BASE32[int("".join(map(str, bits[5 * k:5 * k + 5])), 2)])
+    return "".join(out)
+
+
+def test_vectorised_equals_textbook_bisection_on_cell_borders_and_random_points():
+    """Bit for bit the reference algorithm, including values exactly on cell borders and the range ends."""
+
+    rng = np.random.default_rng(3)
+    lon = rng.uniform(-180, 180, 3000)
+    lat = rng.uniform(-90, 90, 3000)
+    k = rng.integers(0, 1 << 30, 500)
+    lon = np.concatenate([lon, -180 + k * (360 / 2**30), [-180.0, 180.0, 0.0, -0.0, 179.99999999999997]])
+    lat = np.concatenate([lat, -90 + k * (180 / 2**30), [-90.0, 90.0, 0.0, -0.0, 89.99999999999999]])
+    lon = np.concatenate([lon, np.nextafter(lon[3000:3500], -np.inf)])
+    lat = np.concatenate([lat, np.nextafter(lat[3000:3500], np.inf)])
+    for precision in (1, 5, 7, 11, 12):
+        got = encode_array(lon, lat, precision)
+        want = [_reference(x, y, precision) for x, y in zip(lon.tolist(), lat.tolist())]
+        assert got.tolist() == want, precision
