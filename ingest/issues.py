@@ -50,7 +50,7 @@ class Tally:
             self.by_rule[i.rule] += 1
             entry = self.summary.setdefault(i.rule, {"severity": i.severity, "action": i.action, "count": 0})
             entry["count"] += 1
-            if ds.rule(i.rule).blocks_publish:
+            if blocks(ds, i.rule):
                 self.blocking[i.rule] += 1
             if i.action != "rejected":
                 self.flagged_rows.add((i.file, i.row_no))
@@ -65,6 +65,17 @@ def severity(ds: Dataset, rule: str) -> str:
     if key not in _SEVERITY:
         _SEVERITY[key] = ds.rule(rule).severity
     return _SEVERITY[key]
+
+
+_BLOCKS: dict[tuple[int, str], bool] = {}
+
+
+def blocks(ds: Dataset, rule: str) -> bool:
+    """Whether the rule's findings block publication for this dataset (memoised like `severity`)."""
+    key = (id(ds), rule)
+    if key not in _BLOCKS:
+        _BLOCKS[key] = ds.rule(rule).blocks_publish
+    return _BLOCKS[key]
 
 
 def default_action(ds: Dataset, rule: str) -> str:
