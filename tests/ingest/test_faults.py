@@ -8,6 +8,9 @@ import subprocess
 import sys
 import time
 
+import psycopg
+
+from hub.db.connect import conninfo
 from hub.samples.bench import generate_bench_gpkg
 from ingest.run import Options, run_ingest
 
@@ -23,23 +26,29 @@ def test_sigkill_during_load_leaves_published_data(hub_db, admin_conn, tmp_path)
     """E01: SIGKILL while rows stream into staging; pub is unchanged, the ledger row ends 'failed'."""
     small, big = tmp_path / "small.gpkg", tmp_path / "big.gpkg"
     generate_bench_gpkg(small, 500)
-    generate_bench_gpkg(big, 60_000, seed=11)
+    generate_bench_gpkg(big, 20_000, seed=11)
     run_ingest(DS, [small], Options(force=True))
     before = _published(admin_conn)
     view_rows = admin_conn.execute("SELECT count(*) FROM pub.cadastre_upload").fetchone()[0]
     env = {**os.environ, "HUB_INGEST_CHUNK_ROWS": "2000"}
-    proc = subprocess.Popen([sys.executable, "-m", "hub.cli.main", "ingest", DS, str(big), "--force"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # wait until the COPY into staging is under way
-        copying = admin_conn.execute("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %%staging%%'"
-                                     ).fetchone()[0]
-        if copying:
-            break
-        time.sleep(0.05)
-    assert copying, "the run never reached COPY"
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
+    # Deterministic: the run is held inside its COPY phase by a lock on meta.issue (each chunk's findings are
+    # copied there after its rows went to staging), then killed while it waits.
+    with psycopg.connect(conninfo("admin", hub_db)) as blocker:
+        blocker.execute("LOCK TABLE meta.issue IN SHARE MODE")
+        proc = subprocess.Popen([sys.executable, "-m", "hub.cli.main", "ingest", DS, str(big), "--force"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            held = admin_conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY %%issue%%'"
+            ).fetchone()[0]
+            if held or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert held, "the run never reached its COPY phase"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        blocker.rollback()
     assert _published(admin_conn) == before
     assert admin_conn.execute("SELECT count(*) FROM pub.cadastre_upload").fetchone()[0] == view_rows
     running = admin_conn.execute("SELECT load_id FROM meta.load WHERE dataset_id = %s AND status = 'running'",
