@@ -32,9 +32,19 @@ class TextColumn:
     special: dict[int, Decoded] = field(default_factory=dict)
 
 
+# Exactly the characters Python's str.strip() removes (Unicode White_Space plus the C0 separators 0x1C-0x1F).
+_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
 def _texts(values: list[str | None]) -> list[str | None]:
     """Stripped texts; missing and empty values as None (as the row rules expect)."""
     return [v.strip() if v else None for v in values]
+
+
+def _arrow_texts(arr: pa.Array) -> list[str | None]:
+    """`_texts` of an Arrow string array, stripped in Arrow (same characters as str.strip)."""
+    trimmed = pc.utf8_trim(arr, characters=_WHITESPACE)
+    return pc.if_else(pc.fill_null(pc.equal(arr, ""), True), pa.scalar(None, pa.string()), trimmed).to_pylist()
 
 
 def from_arrow_utf8(arr: pa.Array) -> TextColumn:
@@ -49,15 +59,15 @@ def from_arrow_utf8(arr: pa.Array) -> TextColumn:
         arr = arr.cast(pa.string())
     ascii_ = pc.fill_null(pc.string_is_ascii(arr), True)
     clean = pc.or_(ascii_, pc.fill_null(pc.match_substring_regex(arr, _OUTSIDE_CP1252), False))
-    texts = arr.to_pylist()
     special: dict[int, Decoded] = {}
+    replaced: dict[int, str | None] = {}
     maybe_nfd = pc.indices_nonzero(pc.and_(clean, pc.invert(pc.fill_null(
         pc.match_substring_regex(arr, _SURELY_NFC), True))))
     if len(maybe_nfd):
         subset = arr.take(maybe_nfd)
         for i, raw, nfc in zip(maybe_nfd.to_pylist(), subset.to_pylist(), pc.utf8_normalize(subset, "NFC").to_pylist()):
             if nfc != raw:
-                texts[i] = nfc
+                replaced[i] = nfc
                 special[i] = Decoded(nfc, "utf-8-nfd", 1.0, raw.encode("utf-8"))
     cache: dict[str, Decoded] = {}
     for i in pc.indices_nonzero(pc.invert(clean)).to_pylist():
@@ -66,9 +76,14 @@ def from_arrow_utf8(arr: pa.Array) -> TextColumn:
         if d is None:
             data = raw.encode("utf-8")
             d = cache[raw] = strict_utf8(data) or decode_value(data)
-        texts[i] = d.text
+        replaced[i] = d.text
         if d.encoding not in ("ascii", "utf-8") or d.flags:
             special[i] = d
+    if not replaced:  # the common case: the column as read, stripped in Arrow
+        return TextColumn(_arrow_texts(arr), special)
+    texts = arr.to_pylist()
+    for i, text in replaced.items():
+        texts[i] = text
     return TextColumn(_texts(texts), special)
 
 

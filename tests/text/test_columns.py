@@ -19,7 +19,7 @@ def _latin(x) -> str:
 
 
 VALUES = [None, "", "  ", "LUC", " ONT+CLN ", "Phường Ninh Kiều", NFD, DOUBLE, "Hà Nội", "Hà", "café",
-          _latin(tcvn3_encode("Đất ở")), _latin(vni_encode("Lúa")), "Ω ohm \u2126", "x" * 3000]
+          _latin(tcvn3_encode("Đất ở")), _latin(vni_encode("Lúa")), "Ω ohm \u2126", "x" * 3000, "\x1c Ấp 1\u3000\xa0", "\u2028"]
 
 
 def _reference(value):
@@ -73,3 +73,13 @@ def test_surely_nfc_ranges_are_nfc_alone_and_in_pairs(lo, hi):
         assert unicodedata.is_normalized("NFC", ch) and not unicodedata.combining(ch), hex(ord(ch))
     block = [ch for ch in chars if ch.isprintable()]
     assert all(unicodedata.is_normalized("NFC", a + b) for a in block for b in allowed)
+
+
+def test_clean_column_is_stripped_in_arrow_exactly_like_str_strip():
+    """A column with nothing to repair takes the Arrow path; its stripping equals str.strip() on every
+    whitespace character Python knows (Unicode White_Space and the C0 separators)."""
+    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace() and unicodedata.is_normalized("NFC", chr(c))]
+    values = [None, "", *[f"{ws}Ấp {i}{ws}" for i, ws in enumerate(spaces)], "".join(spaces), "LUC"]
+    col = columns.from_arrow_utf8(pa.array(values, pa.string()))
+    assert not col.special
+    assert col.text == [v.strip() if v else None for v in values]
