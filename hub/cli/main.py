@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 
@@ -79,5 +80,25 @@ def _register() -> None:
 
 _register()
 
+
+def main() -> None:
+    """The installed `hub` command: run the CLI, then exit without the interpreter's teardown.
+
+    Once a command has returned, its connections, files, pools and threads are closed; tearing down the modules
+    and allocators of GDAL, PROJ and Arrow after a large ingest still took ~0.3 s. The streams and logs are
+    flushed and the process leaves with the command's exit code."""
+    try:
+        cli.main(prog_name="hub")
+        code = 0
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    cli()
+    main()
