@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,20 +38,49 @@ class Options:
     valid_from: str | None = None
 
 
-def _sha256(files: list[sources.SourceFile]) -> tuple[str, list[dict]]:
-    """Checksum over every file's bytes (and sidecars of multi-file formats), in order."""
-    total = hashlib.sha256()
-    listing = []
+def _parts(f: sources.SourceFile) -> list[Path]:
+    """A source's files: the file itself, or every sidecar of a multi-file format."""
+    return sorted(p for p in f.path.parent.glob(f.path.stem + ".*")) if f.fmt in ("shp", "tab") else [f.path]
+
+
+def _listing(files: list[sources.SourceFile]) -> list[dict]:
+    """The ledger's file list before hashing: name, format, features and size in bytes."""
+    return [{"file": f.display, "format": f.fmt, "features": f.features,
+             "bytes": sum(p.stat().st_size for p in _parts(f))} for f in files]
+
+
+def _digest(files: list[sources.SourceFile]) -> tuple[str, list[str]]:
+    """SHA-256 over every file's bytes (and sidecars), in order; and each file's own SHA-256."""
+    total, each = hashlib.sha256(), []
     for f in files:
         h = hashlib.sha256()
-        parts = sorted(p for p in f.path.parent.glob(f.path.stem + ".*")) if f.fmt in ("shp", "tab") else [f.path]
-        for part in parts:
+        for part in _parts(f):
             with open(part, "rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     h.update(block)
         total.update(f.display.encode() + h.digest())
-        listing.append({"file": f.display, "format": f.fmt, "sha256": h.hexdigest(), "features": f.features})
-    return total.hexdigest(), listing
+        each.append(h.hexdigest())
+    return total.hexdigest(), each
+
+
+def _could_repeat(conn, ds_id: str, listing: list[dict]) -> bool:
+    """Whether the published load read files of these names and sizes: only then can this run repeat it, and
+    only then must the checksum be known before any work starts (otherwise it is computed alongside the run)."""
+    row = conn.execute("SELECT l.source_files FROM meta.published p JOIN meta.load l USING (load_id) "
+                       "WHERE p.dataset_id = %s", (ds_id,)).fetchone()
+    return bool(row) and [(f.get("file"), f.get("bytes")) for f in row[0]] == \
+        [(f["file"], f["bytes"]) for f in listing]
+
+
+def _record_digest(conn, load_id: int, digest: Future | None) -> None:
+    """Write a checksum computed alongside the run into the ledger row (total and per file)."""
+    if digest is None:
+        return
+    total, each = digest.result()
+    files = conn.execute("SELECT source_files FROM meta.load WHERE load_id = %s", (load_id,)).fetchone()[0]
+    files = [{**f, "sha256": h} for f, h in zip(files, each)]
+    conn.execute("UPDATE meta.load SET source_sha256 = %s, source_files = %s WHERE load_id = %s",
+                 (total, json.dumps(files), load_id))
 
 
 def _lock_key(dataset_id: str) -> int:
@@ -103,46 +132,55 @@ def run_ingest(dataset_id: str, paths: list[Path], opts: Options = Options()) ->
     files = sources.discover(paths)
     root = Path(os.path.commonpath([p.resolve().parent for p in files]))
     srcs = [sources.inspect(f.resolve(), root) for f in files]
-    src_sha, listing = _sha256(srcs)
+    listing = _listing(srcs)
     options = {k: v for k, v in asdict(opts).items() if k in ("crs", "encoding", "valid_from") and v}
     cat_sha = checksum(ds)
-    with connect("etl", autocommit=True) as conn:
+    with connect("etl", autocommit=True) as conn, ThreadPoolExecutor(1, thread_name_prefix="hub-sha") as hasher:
         if not conn.execute("SELECT pg_try_advisory_lock(%s)", (_lock_key(ds.id),)).fetchone()[0]:
             raise LockBusy(f"another run is publishing dataset '{ds.id}'; try again when it ends")
         options["reference"] = _ref_fingerprint(conn)  # new boundaries or seeds make a rerun a new load
-        prev = None if opts.dry_run or opts.force else _previous_identical(conn, ds.id, src_sha, cat_sha, options)
-        if prev:
-            load_id = conn.execute(
-                "INSERT INTO meta.load (dataset_id, status, finished_at, source_files, source_sha256, catalog_sha256, "
-                "options, rows_in, rows_loaded, rows_rejected, issues_by_rule, version, message, hub_version) VALUES "
-                "(%s, 'unchanged', clock_timestamp(), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING load_id",
-                (ds.id, json.dumps(listing), src_sha, cat_sha, json.dumps(options), prev[1], prev[2], prev[3],
-                 json.dumps(prev[4]), prev[5], f"identical to load {prev[0]}: nothing to do", __version__)).fetchone()[0]
-            return {"load_id": load_id, "dataset": ds.id, "status": "unchanged", "rows_in": prev[1],
-                    "rows_loaded": prev[2], "rows_rejected": prev[3], "issues_by_rule": prev[4],
-                    "version": prev[5], "same_as_load": prev[0], "seconds": round(time.monotonic() - t0, 2)}
+        src_sha, digest = None, None
+        if not (opts.dry_run or opts.force) and _could_repeat(conn, ds.id, listing):
+            src_sha, each = _digest(srcs)
+            listing = [{**f, "sha256": h} for f, h in zip(listing, each)]
+            prev = _previous_identical(conn, ds.id, src_sha, cat_sha, options)
+            if prev:
+                load_id = conn.execute(
+                    "INSERT INTO meta.load (dataset_id, status, finished_at, source_files, source_sha256, "
+                    "catalog_sha256, options, rows_in, rows_loaded, rows_rejected, issues_by_rule, version, message, "
+                    "hub_version) VALUES (%s, 'unchanged', clock_timestamp(), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                    "%s) RETURNING load_id",
+                    (ds.id, json.dumps(listing), src_sha, cat_sha, json.dumps(options), prev[1], prev[2], prev[3],
+                     json.dumps(prev[4]), prev[5], f"identical to load {prev[0]}: nothing to do",
+                     __version__)).fetchone()[0]
+                return {"load_id": load_id, "dataset": ds.id, "status": "unchanged", "rows_in": prev[1],
+                        "rows_loaded": prev[2], "rows_rejected": prev[3], "issues_by_rule": prev[4],
+                        "version": prev[5], "same_as_load": prev[0], "seconds": round(time.monotonic() - t0, 2)}
+        else:  # cannot repeat the published load: hash alongside the run instead of before it
+            digest = hasher.submit(_digest, srcs)
         load.drop_orphans(conn, ds)
         load_id = conn.execute(
             "INSERT INTO meta.load (dataset_id, status, source_files, source_sha256, catalog_sha256, options, "
             "hub_version) VALUES (%s, 'running', %s, %s, %s, %s, %s) RETURNING load_id",
             (ds.id, json.dumps(listing), src_sha, cat_sha, json.dumps(options), __version__)).fetchone()[0]
         try:
-            return _run(conn, ds, srcs, opts, options, load_id, settings, t0)
+            return _run(conn, ds, srcs, opts, options, load_id, settings, t0, digest)
         except PublishBlocked:
             raise
         except HubError as exc:
             _finish_quietly(conn, load_id, "refused" if isinstance(exc, PublishRefused) else "failed", ds,
-                            message=exc.user_message())
+                            message=exc.user_message(), digest=digest)
             raise
         except psycopg.Error as exc:  # E02: whatever failed, the transaction rolled back; say so, no SQL shown
             why = ("another session holds a lock on the published table (lock_timeout)"
                    if isinstance(exc, psycopg.errors.LockNotAvailable) else
                    f"the database refused the load ({type(exc).__name__})")
             msg = f"dataset '{ds.id}': {why}; nothing was published and the previous version is still served"
-            _finish_quietly(conn, load_id, "failed", ds, message=msg)
+            _finish_quietly(conn, load_id, "failed", ds, message=msg, digest=digest)
             raise DatabaseError(msg, internal=str(exc)) from exc
         except BaseException as exc:
-            _finish_quietly(conn, load_id, "failed", ds, message=f"internal error ({type(exc).__name__})")
+            _finish_quietly(conn, load_id, "failed", ds, message=f"internal error ({type(exc).__name__})",
+                            digest=digest)
             raise
 
 
@@ -160,8 +198,10 @@ def _finish_quietly(conn, load_id: int, status: str, ds=None, **extra) -> None:
         pass
 
 
-def _finish(conn, load_id: int, status: str, tally: Tally | None = None, **extra) -> None:
-    """Close the ledger row."""
+def _finish(conn, load_id: int, status: str, tally: Tally | None = None, digest: Future | None = None,
+            **extra) -> None:
+    """Close the ledger row (with the checksum, when it was computed alongside the run)."""
+    _record_digest(conn, load_id, digest)
     vals = {"status": status, "message": extra.get("message"), "version": extra.get("version"),
             "forced": bool(extra.get("forced"))}
     if tally:
@@ -172,7 +212,8 @@ def _finish(conn, load_id: int, status: str, tally: Tally | None = None, **extra
         assigns, sql.Placeholder("load_id")), {**vals, "load_id": load_id})
 
 
-def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t0: float) -> dict:
+def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t0: float,
+         digest: Future | None = None) -> dict:
     """The steps, inside the ledger bracket."""
     ref = refdata.load(conn, ds.source.admin_version)
     ctx = cadastre.Context(ds, ref, Normaliser(ref, ds.source.land_use_list),
@@ -257,16 +298,16 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             conn.execute("SET LOCAL ROLE hub_owner")
             for table in (*load.staging_tables(ds, load_id), load.sensitive_staging(ds, load_id)):
                 conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(*table)))
-        _finish(conn, load_id, "dry_run", tally, message="dry run: nothing published")
+        _finish(conn, load_id, "dry_run", tally, message="dry run: nothing published", digest=digest)
         return {**summary, "status": "dry_run", "seconds": round(time.monotonic() - t0, 2)}
     if tally.blocking:
-        _finish(conn, load_id, "blocked", tally, message=f"blocked by {dict(tally.blocking)}")
+        _finish(conn, load_id, "blocked", tally, message=f"blocked by {dict(tally.blocking)}", digest=digest)
         raise PublishBlocked(f"not published: rules {sorted(tally.blocking)} block publication of '{ds.id}' "
                              f"(see meta.issue WHERE load_id = {load_id})")
     with conn.transaction():
         note = publish.guard(conn, ds, tally.loaded, opts.force, settings.max_row_drop)
         version = publish.swap(conn, ds, load_id, stats)
-        _finish(conn, load_id, "published", tally, version=version, forced=bool(note), message=note)
+        _finish(conn, load_id, "published", tally, version=version, forced=bool(note), message=note, digest=digest)
     secs = time.monotonic() - t0
     phases["publish"] = secs - sum(phases.values())
     summary["phases_seconds"] = {k: round(v, 2) for k, v in phases.items()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import psycopg
 import pytest
 import shapely
@@ -142,4 +144,8 @@ def test_plain_rows_have_no_provenance_document_but_row_id_and_ledger_tell_it(hu
     assert got[4][1]["file"] == "plain.shp" and got[4][1]["row"] == 5 and "address" in got[4][1]["encoding"]
     files = admin_conn.execute("SELECT source_files FROM meta.load WHERE load_id = %s", (res["load_id"],)).fetchone()[0]
     assert files[0]["file"] == "plain.shp" and files[0]["crs"] == "EPSG:5897" and files[0]["crs_from"]
-    assert len(files[0]["sha256"]) == 64
+    sidecars = sorted(path.parent.glob("plain.*"))  # hashed alongside the run (--force): recorded at the end
+    assert files[0]["sha256"] == hashlib.sha256(b"".join(p.read_bytes() for p in sidecars)).hexdigest()
+    assert files[0]["bytes"] == sum(p.stat().st_size for p in sidecars)
+    total = admin_conn.execute("SELECT source_sha256 FROM meta.load WHERE load_id = %s", (res["load_id"],)).fetchone()
+    assert total[0] == hashlib.sha256(b"plain.shp" + bytes.fromhex(files[0]["sha256"])).hexdigest()
