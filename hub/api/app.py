@@ -15,23 +15,25 @@ import logging
 import os
 import re
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hub.api import collections as colls
 from hub.api import config as cfgmod
-from hub.api import enclosure, fastpath, records_http, tiles
+from hub.api import enclosure, fastpath, jsonld, records_http, tiles
 from hub.api.http import error_response, request_id
 from hub.api.state import AsyncState, token
 from hub.errors import HubError, InvalidParameter, NotFound, PayloadTooLarge
 from hub.settings import api_settings
 
 LOG = logging.getLogger("hub.api")
-ITEMS = re.compile(r"^/collections/([^/]+)/items/?$")
-ITEM = re.compile(r"^/collections/([^/]+)/items/(.+?)/?$")
-TILESETS = re.compile(r"^/collections/([^/]+)/tiles(?:/(WebMercatorQuad))?/?$")
-TILE = re.compile(r"^/collections/([^/]+)/tiles/WebMercatorQuad/(\d{1,2})/(\d{1,9})/(\d{1,9})/?$")
+# \Z, not $: `$` also matches before a final newline, so `/items/%0A` would be answered as the items page
+ITEMS = re.compile(r"^/collections/([^/]+)/items/?\Z")
+ITEM = re.compile(r"^/collections/([^/]+)/items/(.+?)/?\Z", re.DOTALL)
+TILESETS = re.compile(r"^/collections/([^/]+)/tiles(?:/(WebMercatorQuad))?/?\Z")
+TILE = re.compile(r"^/collections/([^/]+)/tiles/WebMercatorQuad/(\d{1,2})/(\d{1,9})/(\d{1,9})/?\Z")
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 MAX_BODY_BYTES = 64 * 1024
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com https://cdn.jsdelivr.net "
@@ -63,6 +65,13 @@ def _pygeoapi_crs_guard(request: Request) -> None:
                                    "(GeoJSON), where VN-2000 and other CRSs use the official EPSG:6960 path")
 
 
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """Starlette's own 404/405 (no route, wrong method) as an OGC exception body instead of plain text."""
+    code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "InvalidParameterValue")
+    return JSONResponse({"code": code, "description": str(exc.detail).lower()}, status_code=exc.status_code,
+                        headers=exc.headers)
+
+
 class HubApp:
     """Dispatcher: fast-path routes, write-method gate, then pygeoapi; reloads pygeoapi on a new publication."""
 
@@ -74,8 +83,10 @@ class HubApp:
         cfgmod.patch_pygeoapi()
         self.pga = starlette_app
         self.pga.APP.debug = False
+        self.pga.APP.add_exception_handler(StarletteHTTPException, _http_error)
         self.settings = api_settings()
         enclosure.install(self.pga.api_, self.settings)
+        jsonld.install(self.pga.api_)
         self.state = AsyncState()
         self.token = os.environ.get("HUB_API_CONFIG_TOKEN", "")
         self.reload_lock = asyncio.Lock()
@@ -100,6 +111,7 @@ class HubApp:
         config = cfgmod.render_config(state, self.settings)
         api = API(config, cfgmod.render_openapi(config, self.settings))
         enclosure.install(api, self.settings)
+        jsonld.install(api)
         self.pga.api_ = api
         LOG.info("published state changed: pygeoapi configuration reloaded")
 

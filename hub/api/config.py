@@ -9,7 +9,6 @@ Two renderings, both deterministic:
 
 from __future__ import annotations
 
-import copy
 import os
 from pathlib import Path
 
@@ -27,6 +26,7 @@ LICENCES = {"CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
             "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/"}
 PROVIDER = "hub.api.provider.HubPostGISProvider"
 RECORDS_ID = "datasets"
+SORTABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/sortables"
 FEATURES_3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
 CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
 EXTRA_CONFORMANCE = [FEATURES_3 + "filter", FEATURES_3 + "features-filter", CQL2 + "basic-cql2", CQL2 + "cql2-text",
@@ -139,7 +139,9 @@ def records_resource(s: ApiSettings) -> dict:
         "description": {"vi": "Bản ghi siêu dữ liệu của các bộ dữ liệu đã công bố",
                         "en": "Metadata records of the published datasets"},
         "keywords": {"vi": ["siêu dữ liệu"], "en": ["metadata", "catalogue"]},
-        "links": [],
+        "links": [{"type": "application/schema+json", "rel": SORTABLES_REL,
+                   "title": "Sortables / Thuộc tính sắp xếp",
+                   "href": f"{s.url}/collections/{RECORDS_ID}/sortables"}],
         "extents": {"spatial": {"bbox": VIETNAM_BBOX, "crs": CRS84}},
         "providers": [{"type": "record", "name": "hub.api.records.HubRecordsProvider", "data": "catalog",
                        "id_field": "id", "time_field": "updated", "title_field": "title"}],
@@ -164,29 +166,13 @@ def render_config(state: dict | None, s: ApiSettings, template: bool = False) ->
 
 
 def render_openapi(config: dict, s: ApiSettings) -> dict:
-    """pygeoapi's OpenAPI document, with the limit parameter QGIS reads and the hub's extra parameters."""
+    """pygeoapi's OpenAPI document completed by the hub (hub.api.oas): local references, every parameter the
+    server accepts, the media types it serves, the limit QGIS and GDAL read, catalogue sortables and tiles."""
     from pygeoapi.openapi import get_oas
 
-    oas = copy.deepcopy(get_oas(config))
-    params = oas.setdefault("components", {}).setdefault("parameters", {})
-    params["limit"] = {"name": "limit", "in": "query", "required": False, "style": "form", "explode": False,
-                       "description": f"Page size (default {s.default_limit}, maximum {s.max_limit}; "
-                                      "larger values are capped).",
-                       "schema": {"type": "integer", "minimum": 1, "maximum": s.max_limit,
-                                  "default": s.default_limit}}
-    params["cursor"] = {"name": "cursor", "in": "query", "required": False, "style": "form", "explode": False,
-                        "description": "Opaque keyset position from a `next` link.", "schema": {"type": "string"}}
-    for path, item in oas.get("paths", {}).items():
-        get = item.get("get") if isinstance(item, dict) else None
-        if not get or not path.endswith("/items") or path.startswith(f"/collections/{RECORDS_ID}/"):
-            continue
-        plist = get.setdefault("parameters", [])
-        for p in plist:
-            if isinstance(p, dict) and p.get("name") == "limit":
-                p["schema"] = dict(params["limit"]["schema"])
-        if not any(isinstance(p, dict) and p.get("$ref") == "#/components/parameters/cursor" for p in plist):
-            plist.append({"$ref": "#/components/parameters/cursor"})
-    return oas
+    from hub.api import oas
+
+    return oas.complete(get_oas(config), public_collections(), RECORDS_ID, s, VIETNAM_BBOX)
 
 
 def _dump(obj: dict) -> str:

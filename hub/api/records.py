@@ -20,9 +20,9 @@ from hub.errors import HubError
 from hub.settings import api_settings
 
 RECORD_CORE = "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/record-core"
-# What pygeoapi sees of the records (its generated OpenAPI parameters and HTML pages; kept as they were, so the
-# committed ogc_config/openapi.yml does not change). The JSON queryables and sortables are served by the hub
-# (hub.api.records_http) from hub.api.records_cql2.QUERYABLES.
+# What pygeoapi sees of the records (its HTML pages). The OpenAPI parameters of the catalogue come from
+# hub.api.oas_paths; the JSON queryables and sortables are served by the hub (hub.api.records_http) from
+# hub.api.records_cql2.QUERYABLES.
 FIELDS = {"title": {"type": "string"}, "description": {"type": "string"}, "type": {"type": "string"},
           "license": {"type": "string"}, "updated": {"type": "string", "format": "date-time"},
           "keywords": {"type": "array", "items": {"type": "string"}}, "rowCount": {"type": "integer"},

@@ -17,11 +17,12 @@ from hub.api.state import AsyncState
 from hub.errors import InvalidParameter, NotFound
 from hub.settings import ApiSettings
 
-ITEMS = re.compile(rf"^/collections/{RECORDS_ID}/items/?$")
-SORTABLES = re.compile(rf"^/collections/{RECORDS_ID}/sortables/?$")
-QUERYABLES_PATH = re.compile(rf"^/collections/{RECORDS_ID}/queryables/?$")
-ITEM = re.compile(rf"^/collections/{RECORDS_ID}/items/([^/]+?)/?$")
+ITEMS = re.compile(rf"^/collections/{RECORDS_ID}/items/?\Z")  # \Z: `$` would accept a final newline
+SORTABLES = re.compile(rf"^/collections/{RECORDS_ID}/sortables/?\Z")
+QUERYABLES_PATH = re.compile(rf"^/collections/{RECORDS_ID}/queryables/?\Z")
+ITEM = re.compile(rf"^/collections/{RECORDS_ID}/items/([^/]+?)/?\Z")
 GEOJSON = "application/geo+json"
+FORMATS = ("json", "geojson", "html", "jsonld")  # no CSV: records are nested documents
 
 
 def _lang(request: Request) -> str:
@@ -79,6 +80,8 @@ def check_html(scope, request: Request, s: ApiSettings) -> None:
     """
     args = dict(request.query_params)
     records_query.parse(args, s)
+    if args.get("f") not in (None, *FORMATS):
+        raise InvalidParameter(f"f: the catalogue is served as {', '.join(FORMATS)}")
     if args.get("filter-lang") == "cql2-json" or args.get("filter", "").lstrip().startswith("{"):
         raise InvalidParameter("filter: CQL2 JSON filters are evaluated for JSON output only; request f=json")
     if "filter-lang" in args:

@@ -227,7 +227,7 @@ def _keep(e: Entry, q: RecordsQuery) -> bool:
         return False
     if q.external is not None and not _external(r, q.external):
         return False
-    if any(str(r["properties"].get(name)) != value for name, value in q.equals):
+    if any(str(QUERYABLES[name][1](r)) != value for name, value in q.equals):
         return False
     if q.bbox is not None:
         fp = _footprint(r)
