@@ -59,6 +59,7 @@ def swap(conn: psycopg.Connection, ds: Dataset, load_id: int, stats: tuple) -> i
                 sql.Identifier(dst_s, dst_t), sql.Identifier(f"{dst_t}__old")))
         conn.execute(sql.SQL("ALTER TABLE {} SET SCHEMA {}").format(sql.Identifier(src_s, src_t), sql.Identifier(dst_s)))
         conn.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(sql.Identifier(dst_s, src_t), sql.Identifier(dst_t)))
+    conn.execute(ddl.drop_view(ds))
     conn.execute(ddl.create_view(ds, cs, ct))
     vs, vt = ds.view
     conn.execute(sql.SQL("GRANT SELECT ON {} TO hub_api, hub_analyst").format(sql.Identifier(vs, vt)))

@@ -88,8 +88,15 @@ def create_view(ds: Dataset, core_schema: str, core_table: str) -> sql.Composed:
     cols += [sql.Identifier(c.name) for c in ds.by_sensitivity("public")]  # id stays visible as an attribute
     cols.append(sql.Identifier("geom"))
     schema, view = ds.view
-    return sql.SQL("CREATE OR REPLACE VIEW {} AS SELECT {} FROM {}").format(
+    return sql.SQL("CREATE VIEW {} AS SELECT {} FROM {}").format(
         sql.Identifier(schema, view), sql.SQL(", ").join(cols), sql.Identifier(core_schema, core_table))
+
+
+def drop_view(ds: Dataset) -> sql.Composed:
+    """Drop the public view before it is created again: CREATE OR REPLACE cannot change a column's type or
+    collation, which a catalog change may do. Inside the publish transaction readers never see it missing; no
+    CASCADE: an object someone built on the view stops the publish instead of vanishing."""
+    return sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(*ds.view))
 
 
 def create_sensitive(ds: Dataset, core: tuple[str, str], dst: tuple[str, str]) -> sql.Composed:

@@ -16,18 +16,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from psycopg import sql
 
+from hub.db import copy_numeric
+
 HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, int32 flags 0, int32 header extension length 0
 TRAILER = b"\xff\xff"
 PG_EPOCH_DAYS = 10_957  # 2000-01-01 in days since 1970-01-01
 PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01T00:00:00Z in microseconds since the Unix epoch
 FIXED = {"smallint": ">i2", "integer": ">i4", "bigint": ">i8", "double": ">f8", "boolean": "u1", "date": ">i4",
          "timestamptz": ">i8"}
-VARIABLE = {"text", "jsonb", "geometry"}
+VARIABLE = {"text", "jsonb", "geometry", "numeric"}
 # EMPTY_GEOMETRY: a 0-byte non-NULL geometry crashes the PostGIS 3.3 backend (geometry_recv segfaults, and the
 # whole cluster restarts), so encode() refuses it; short or malformed EWKB only makes the COPY fail.
 _NULL_AS = {"smallint": pa.int16(), "integer": pa.int32(), "bigint": pa.int64(), "double": pa.float64(),
             "boolean": pa.bool_(), "date": pa.date32(), "timestamptz": pa.timestamp("us", "UTC"),
-            "text": pa.large_string(), "jsonb": pa.large_string(), "geometry": pa.large_binary()}
+            "text": pa.large_string(), "jsonb": pa.large_string(), "geometry": pa.large_binary(),
+            "numeric": pa.float64()}
 
 
 def _fail(name: str, pgtype: str, why: str) -> ValueError:
@@ -103,6 +106,15 @@ def _micros(name: str, arr: pa.Array) -> np.ndarray:
 
 
 def _variable(name: str, arr: pa.Array, pgtype: str) -> pa.Array:
+    """A text/jsonb/numeric/geometry column as large_binary field values."""
+    if pgtype == "numeric":
+        if not (pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type)):
+            raise _fail(name, pgtype, f"Arrow {arr.type} is not numeric")
+        return copy_numeric.column(arr)
+    return _text_or_binary(name, arr, pgtype)
+
+
+def _text_or_binary(name: str, arr: pa.Array, pgtype: str) -> pa.Array:
     """A text/jsonb (Arrow string) or geometry (Arrow binary EWKB) column as large_binary, zero-copy data."""
     t = arr.type
     if pgtype == "geometry":
@@ -162,8 +174,7 @@ def encode(table: pa.Table, types: Sequence[str]) -> bytes:
         raise ValueError(f"{len(types)} types for {table.num_columns} columns")
     for name, pgtype in zip(table.column_names, types):
         if pgtype not in FIXED and pgtype not in VARIABLE:
-            hint = "; declare it double precision" if pgtype == "numeric" else ""
-            raise ValueError(f"column {name!r}: type {pgtype!r} is not supported in binary COPY{hint}")
+            raise ValueError(f"column {name!r}: type {pgtype!r} is not supported in binary COPY")
     n = table.num_rows
     if n == 0:
         return b""

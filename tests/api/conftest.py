@@ -13,6 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from psycopg import sql
+
+from hub.catalog.loader import load_dataset
 from hub.db.connect import connect
 from ingest.run import Options, run_ingest
 from tests.api.synthetic import write_source
@@ -38,9 +41,21 @@ def build_published(source: Path, force: bool = True) -> dict:
             "addresses": addresses}
 
 
+def _only_cantho_published() -> None:
+    """The API tests describe a server publishing cadastre_cantho alone: withdraw what earlier test modules
+    published in the shared test database (their public views and publication rows), whatever the test order."""
+    with connect("admin") as conn, conn.transaction():
+        for (dataset_id,) in conn.execute("SELECT dataset_id FROM meta.published WHERE dataset_id <> %s",
+                                          (DATASET,)).fetchall():
+            schema, view = load_dataset(dataset_id).view
+            conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(schema, view)))
+            conn.execute("DELETE FROM meta.published WHERE dataset_id = %s", (dataset_id,))
+
+
 @pytest.fixture(scope="session")
 def published(hub_db, tmp_path_factory) -> dict:
     """cadastre_cantho published by `hub ingest` from a synthetic GeoPackage (VN-2000 TM-3)."""
+    _only_cantho_published()
     source = tmp_path_factory.mktemp("api-source") / "thua_dat_cantho.gpkg"
     records = write_source(source)
     out = build_published(source)

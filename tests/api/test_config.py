@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from hub.api import config as cfg
 from hub.api.collections import public_collections
-from hub.catalog.loader import load_all
+from hub.catalog.loader import load_all, load_dataset
 from hub.cli.main import cli
 
 
@@ -57,7 +57,11 @@ def test_runtime_config_only_published(published):
     from hub.api.state import published_sync
     from hub.settings import api_settings
 
-    config = cfg.render_config(published_sync(), api_settings())
-    assert "cadastre_cantho" in config["resources"] and "cadastre_tuyenquang" not in config["resources"]
+    state = published_sync()
+    config = cfg.render_config(state, api_settings())
+    collections = {k for k, v in config["resources"].items() if v.get("type") == "collection" and k != "datasets"}
+    published_ids = {load_dataset(d).publication.collection for d in state}
+    assert "cadastre_cantho" in collections and collections == published_ids
+    assert published_ids < {d.publication.collection for d in load_all().values()}  # not every catalog entry
     bbox = config["resources"]["cadastre_cantho"]["extents"]["spatial"]["bbox"]
     assert bbox == [round(v, 9) for v in published["bbox"]]

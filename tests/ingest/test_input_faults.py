@@ -251,3 +251,31 @@ def test_e08_schema_drift_under_freeze_is_schema_violation(drift, frozen_catalog
     assert_clean_error(res, f"{drift}.shp", "SoTaiKhoan" if drift == "new_column" else "MaXaMoi")
     assert last_load(admin_conn, FROZEN)[1] == "failed"
     _nothing_published(admin_conn)
+
+
+def test_catalog_type_change_is_published_over_the_previous_version(hub_db, admin_conn, tmp_path, monkeypatch):
+    """A column whose type changes in the catalog (here area_m2: double -> numeric) is published over the previous
+    version: the public view is rebuilt in the publish transaction (CREATE OR REPLACE VIEW cannot retype it)."""
+    path = write_shp(tmp_path / "retype" / "retype.shp", _clean_rows(5, y0=1125000))
+    assert hub("ingest", "cadastre_upload", path.parent, "--force").code == 0
+    entry = yaml.safe_load((CATALOG_DIR / "cadastre_upload.yaml").read_text(encoding="utf-8"))
+    folder = tmp_path / "catalogs"
+    folder.mkdir()
+    base = yaml.safe_load((CATALOG_DIR / "templates" / "cadastre_parcels.yaml").read_text(encoding="utf-8"))
+    columns = [dict(c, type="numeric") if c["name"] == "area_m2" else c for c in base["columns"]]
+    (folder / "cadastre_upload.yaml").write_text(yaml.safe_dump({**entry, "columns": columns}, allow_unicode=True),
+                                                 encoding="utf-8")
+    monkeypatch.setenv("HUB_CATALOG_DIR", str(folder))
+    load_all.cache_clear()
+    try:
+        res = hub("ingest", "cadastre_upload", path.parent, "--force", "--json")
+        assert res.code == 0, res.stderr
+        assert res.json()["status"] == "published"
+        typ = admin_conn.execute("SELECT data_type FROM information_schema.columns WHERE table_schema = 'pub' "
+                                 "AND table_name = 'cadastre_upload' AND column_name = 'area_m2'").fetchone()[0]
+        assert typ == "numeric"
+        assert admin_conn.execute("SELECT count(*) FROM pub.cadastre_upload").fetchone()[0] == 5
+        assert admin_conn.execute("SELECT has_table_privilege('hub_api', 'pub.cadastre_upload', 'SELECT')"
+                                  ).fetchone()[0]
+    finally:
+        load_all.cache_clear()
