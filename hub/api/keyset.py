@@ -151,12 +151,17 @@ def decode(value: str, coll: Collection, sortby: list[tuple[str, bool]]) -> Posi
     return Position(keys, doc[3])
 
 
+_ID_AFTER = sql.SQL("id > %s")
+
+
 def after(coll: Collection, sortby: list[tuple[str, bool]], pos: Position) -> tuple[sql.Composable, list]:
     """Rows strictly after `pos` in order_by(sortby): an OR chain over the key prefixes, NULL-aware.
 
     Term i says "equal on keys 1..i-1 and after on key i"; the last term compares the id. Placeholders are
     generated in text order, so `params` lines up with them.
     """
+    if not sortby:  # the default order: ids only (an index range scan)
+        return _ID_AFTER, [pos.id]
     params: list = []
 
     def bind(value, ctype: str) -> sql.Composable:

@@ -219,8 +219,25 @@ def _view(coll: Collection) -> sql.Composable:
     return sql.Identifier(coll.schema, coll.view)
 
 
+_FEATURE_EXPR: dict[tuple, tuple[sql.Composable, sql.Composable]] = {}
+
+
 def feature_expr(coll: Collection, out: OutCrs, properties: list[str] | None,
                  skip_geometry: bool) -> tuple[sql.Composable, sql.Composable]:
+    """`_feature_expr`, composed once per (view, columns, output CRS, properties, geometry) and then reused:
+    composing it cost more Python time per page than reading the page's rows."""
+    key = (coll.schema, coll.view, tuple(coll.columns), out, None if properties is None else tuple(properties),
+           skip_geometry)
+    got = _FEATURE_EXPR.get(key)
+    if got is None:
+        if len(_FEATURE_EXPR) > 1024:
+            _FEATURE_EXPR.clear()
+        got = _FEATURE_EXPR[key] = _feature_expr(coll, out, properties, skip_geometry)
+    return got
+
+
+def _feature_expr(coll: Collection, out: OutCrs, properties: list[str] | None,
+                  skip_geometry: bool) -> tuple[sql.Composable, sql.Composable]:
     """SQL building one GeoJSON Feature as compact UTF-8 bytes from the row alias `page`, and the FROM item it needs.
 
     The text is concatenated in SQL: the geometry text of ST_AsGeoJSON is not re-parsed as json, and the
