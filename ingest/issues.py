@@ -56,26 +56,26 @@ class Tally:
                 self.flagged_rows.add((i.file, i.row_no))
 
 
-_SEVERITY: dict[tuple[int, str], str] = {}
+_RULES: dict[tuple[int, str], object] = {}
+
+
+def _rule(ds: Dataset, rule: str):
+    """The dataset's rule settings, memoised: they are asked once per finding, millions of times."""
+    key = (id(ds), rule)
+    got = _RULES.get(key)
+    if got is None:
+        got = _RULES[key] = ds.rule(rule)
+    return got
 
 
 def severity(ds: Dataset, rule: str) -> str:
-    """The rule's severity for this dataset (memoised: it is asked once per finding, millions of times)."""
-    key = (id(ds), rule)
-    if key not in _SEVERITY:
-        _SEVERITY[key] = ds.rule(rule).severity
-    return _SEVERITY[key]
-
-
-_BLOCKS: dict[tuple[int, str], bool] = {}
+    """The rule's severity for this dataset."""
+    return _rule(ds, rule).severity
 
 
 def blocks(ds: Dataset, rule: str) -> bool:
-    """Whether the rule's findings block publication for this dataset (memoised like `severity`)."""
-    key = (id(ds), rule)
-    if key not in _BLOCKS:
-        _BLOCKS[key] = ds.rule(rule).blocks_publish
-    return _BLOCKS[key]
+    """Whether the rule's findings block publication for this dataset."""
+    return _rule(ds, rule).blocks_publish
 
 
 def default_action(ds: Dataset, rule: str) -> str:

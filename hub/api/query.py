@@ -53,7 +53,7 @@ class ItemsQuery:
         return keyset.encode(self.coll, self.sortby, row[2:2 + len(self.sortby)], row[0])
 
 
-def _int(value: str, name: str, low: int) -> int:
+def int_param(value: str, name: str, low: int) -> int:
     """A non-negative integer parameter (400 naming the parameter otherwise)."""
     try:
         out = int(value)
@@ -159,10 +159,10 @@ def _names(value: str, coll: Collection, param: str) -> list[str]:
 
 def parse_items(coll: Collection, args: Mapping[str, str], s: ApiSettings) -> ItemsQuery:
     """Validate every items parameter and build the query (400/413 with the parameter and the reason)."""
-    limit = _int(args.get("limit", s.default_limit), "limit", 1) if "limit" in args else s.default_limit
+    limit = int_param(args.get("limit", s.default_limit), "limit", 1) if "limit" in args else s.default_limit
     q = ItemsQuery(coll, min(limit, s.max_limit))
     if "offset" in args:
-        q.offset = _int(args["offset"], "offset", 0)
+        q.offset = int_param(args["offset"], "offset", 0)
         if q.offset > s.max_offset:
             raise InvalidParameter(f"offset: larger than {s.max_offset}; follow `next` links instead")
     crs_list = coll.output_epsg

@@ -16,6 +16,7 @@ from typing import Callable, Mapping
 
 from hub.api import cql2
 from hub.api.ogc_crs import CRS84
+from hub.api.query import int_param
 from hub.api.records_cql2 import QUERYABLES, compile_filter, fold
 from hub.errors import InvalidParameter
 from hub.settings import ApiSettings
@@ -69,17 +70,6 @@ def _list(args: Mapping[str, str], name: str) -> list[str]:
     if not all(items) or len(items) > MAX_LIST_ITEMS:
         raise InvalidParameter(f"{name}: give 1 to {MAX_LIST_ITEMS} comma-separated non-empty values")
     return items
-
-
-def _int(value: str, name: str, low: int) -> int:
-    """A bounded integer parameter."""
-    try:
-        out = int(value)
-    except (TypeError, ValueError):
-        raise InvalidParameter(f"{name}: must be an integer") from None
-    if out < low:
-        raise InvalidParameter(f"{name}: must be at least {low}")
-    return out
 
 
 def _bbox(args: Mapping[str, str]) -> tuple[float, float, float, float]:
@@ -155,10 +145,10 @@ def _filter(args: Mapping[str, str], s: ApiSettings, ast) -> Callable[[dict], bo
 
 def parse(args: Mapping[str, str], s: ApiSettings, ast=None) -> RecordsQuery:
     """Validate every records parameter (400 with the parameter and the reason); unknown names are ignored."""
-    limit = _int(args["limit"], "limit", 1) if "limit" in args else s.default_limit
+    limit = int_param(args["limit"], "limit", 1) if "limit" in args else s.default_limit
     q = RecordsQuery(min(limit, s.max_limit))
     if "offset" in args:
-        q.offset = _int(args["offset"], "offset", 0)
+        q.offset = int_param(args["offset"], "offset", 0)
     if args.get("resulttype", "results") not in ("results", "hits"):
         raise InvalidParameter("resulttype: must be results or hits")
     q.hits = args.get("resulttype") == "hits"
