@@ -91,7 +91,7 @@ def parse_bbox(value: str, crs: OutCrs) -> tuple[sql.Composable, list]:
     return sql.SQL("ST_Intersects(geom, {})").format(env), [x1, y1, x2, y2]  # corners already lon/lat or E/N
 
 
-def _instant(text: str) -> dt.date:
+def instant_date(text: str) -> dt.date:
     """One end of a datetime interval, as a date (the hub's temporal properties are dates)."""
     try:
         if len(text) == 10:
@@ -108,8 +108,8 @@ def parse_datetime(value: str, coll: Collection) -> tuple[sql.Composable, list] 
         raise InvalidParameter("datetime: not an RFC 3339 date, date-time or interval")
     if len(ends) == 2 and ends[0] == ".." and ends[1] == "..":
         raise InvalidParameter("datetime: an interval needs at least one bound")
-    lo = None if ends[0] == ".." else _instant(ends[0])
-    hi = lo if len(ends) == 1 else (None if ends[1] == ".." else _instant(ends[1]))
+    lo = None if ends[0] == ".." else instant_date(ends[0])
+    hi = lo if len(ends) == 1 else (None if ends[1] == ".." else instant_date(ends[1]))
     if len(ends) == 1 and ends[0] == "..":
         raise InvalidParameter("datetime: not an RFC 3339 date, date-time or interval")
     if lo and hi and lo > hi:

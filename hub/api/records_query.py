@@ -16,7 +16,7 @@ from typing import Callable, Mapping
 
 from hub.api import cql2
 from hub.api.ogc_crs import CRS84
-from hub.api.query import int_param
+from hub.api.query import instant_date, int_param
 from hub.api.records_cql2 import QUERYABLES, compile_filter, fold
 from hub.errors import InvalidParameter
 from hub.settings import ApiSettings
@@ -93,14 +93,7 @@ def _bbox(args: Mapping[str, str]) -> tuple[float, float, float, float]:
 
 def _day(text: str) -> dt.date | None:
     """One end of a datetime interval as a date ('..' = open)."""
-    if text == "..":
-        return None
-    try:
-        if len(text) == 10:
-            return dt.date.fromisoformat(text)
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        raise InvalidParameter("datetime: not an RFC 3339 date, date-time or interval") from None
+    return None if text == ".." else instant_date(text)
 
 
 def _interval(value: str) -> tuple[dt.date | None, dt.date | None]:
