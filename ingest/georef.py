@@ -119,27 +119,6 @@ def decide(file: str, file_crs: str | None, ds: Dataset, option: int | None,
     return decision
 
 
-def _apply(geoms: np.ndarray, transformer: Transformer, direction: str = "FORWARD") -> np.ndarray:
-    """Transform shapely geometries with a pyproj transformer, all coordinates at once."""
-    return shapely.transform(
-        geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1], direction=direction)))
-
-
-def to_targets(geoms: np.ndarray, decision: CrsDecision) -> tuple[np.ndarray, np.ndarray]:
-    """(VN-2000 geographic EPSG:4756, WGS 84) geometries; VN-2000 -> WGS 84 only through EPSG:6960.
-
-    Coordinates are read once; both targets are written from the same arrays.
-    """
-    if decision.vn2000:
-        xy = shapely.get_coordinates(geoms)
-        if decision.epsg != crs.VN2000_GEOGRAPHIC:
-            xy = np.column_stack(crs.to_vn2000_geographic(decision.epsg).transform(xy[:, 0], xy[:, 1]))
-        wgs_xy = np.column_stack(crs.to_wgs84(crs.VN2000_GEOGRAPHIC).transform(xy[:, 0], xy[:, 1]))
-        return shapely.set_coordinates(geoms.copy(), xy), shapely.set_coordinates(geoms.copy(), wgs_xy)
-    wgs = _apply(geoms, Transformer.from_crs(decision.epsg, 4326, always_xy=True)) if decision.epsg != 4326 else geoms
-    return _apply(wgs, crs.to_wgs84(crs.VN2000_GEOGRAPHIC), "INVERSE"), wgs
-
-
 def _target_xy(x: np.ndarray, y: np.ndarray, decision: CrsDecision) -> tuple[tuple, tuple]:
     """((lon, lat) in VN-2000 EPSG:4756, (lon, lat) in WGS 84) of source coordinates, through the pinned path."""
     if decision.vn2000:
@@ -174,6 +153,5 @@ def outside_vietnam(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def swapped_would_fit(geoms: np.ndarray, decision: CrsDecision) -> np.ndarray:
     """For each source geometry: would swapping X and Y put it inside Vietnam? (N written in the E column)."""
     pts = shapely.point_on_surface(geoms)
-    swapped = shapely.points(shapely.get_y(pts), shapely.get_x(pts))
-    _, wgs = to_targets(swapped, decision)
-    return ~outside_vietnam(shapely.get_x(wgs), shapely.get_y(wgs))
+    wgs = points_to_wgs(shapely.points(shapely.get_y(pts), shapely.get_x(pts)), decision)
+    return ~outside_vietnam(wgs[:, 0], wgs[:, 1])

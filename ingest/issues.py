@@ -28,10 +28,14 @@ class Tally:
 
     rows_in: int = 0
     rejected: int = 0
-    by_rule: Counter = field(default_factory=Counter)
     blocking: Counter = field(default_factory=Counter)
     summary: dict = field(default_factory=dict)  # rule -> {severity, action, count}
     flagged_rows: set = field(default_factory=set)  # (file, row) of kept rows with a finding
+
+    @property
+    def by_rule(self) -> dict[str, int]:
+        """Findings per rule."""
+        return {rule: entry["count"] for rule, entry in self.summary.items()}
 
     @property
     def flagged(self) -> int:
@@ -47,7 +51,6 @@ class Tally:
         """Count issues by rule (with severity and action, for the summary), note the ones the catalog says block
         publication, and remember flagged rows; the issues themselves are written to meta.issue as they come."""
         for i in issues:
-            self.by_rule[i.rule] += 1
             entry = self.summary.setdefault(i.rule, {"severity": i.severity, "action": i.action, "count": 0})
             entry["count"] += 1
             if blocks(ds, i.rule):

@@ -37,6 +37,14 @@ def build_spatial_index(ds: Dataset, load_id: int) -> None:
         conn.execute(ddl.index_spatial(cs, ct, f"l{load_id}"))
 
 
+def drop_run_tables(conn: psycopg.Connection, ds: Dataset, load_id: int) -> None:
+    """Drop a run's staging tables (core, personal, defence/security), whichever exist."""
+    with conn.transaction():
+        conn.execute("SET LOCAL ROLE hub_owner")
+        for table in (*staging_tables(ds, load_id), sensitive_staging(ds, load_id)):
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(*table)))
+
+
 def drop_orphans(conn: psycopg.Connection, ds: Dataset) -> list[str]:
     """Drop staging tables left by killed runs of this dataset and mark their ledger rows failed."""
     rows = conn.execute(

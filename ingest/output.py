@@ -94,7 +94,9 @@ def assemble(ctx, batch, cols: dict[str, list], derived: dict, vn: pa.Array, wgs
             core_table = core_table.filter(pc.invert(flag))
     out = Output(core_copy=copy_binary.encode(core_table, core_types(ds)),
                  personal_copy=copy_binary.encode(pa.table(personal), personal_types(ds)) if has_personal.any()
-                 else b"", loaded=m, sensitive_copy=copy_binary.encode(sensitive, core_types(ds)) if sensitive is not None else b"")
+                 else b"",
+                 sensitive_copy=b"" if sensitive is None else copy_binary.encode(sensitive, core_types(ds)),
+                 loaded=m)
     for i, issues in sorted(bad.items()):
         out.quarantine.append(raw_row(batch, i, issues))
         out.issues += issues

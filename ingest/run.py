@@ -77,10 +77,21 @@ def _record_digest(conn, load_id: int, digest: Future | None) -> None:
     if digest is None:
         return
     total, each = digest.result()
+    _add_to_files(conn, load_id, [{"sha256": h} for h in each])
+    conn.execute("UPDATE meta.load SET source_sha256 = %s WHERE load_id = %s", (total, load_id))
+
+
+def _add_to_files(conn, load_id: int, extra: list[dict]) -> None:
+    """Add fields to each file of the ledger row's file list (in the run's file order)."""
     files = conn.execute("SELECT source_files FROM meta.load WHERE load_id = %s", (load_id,)).fetchone()[0]
-    files = [{**f, "sha256": h} for f, h in zip(files, each)]
-    conn.execute("UPDATE meta.load SET source_sha256 = %s, source_files = %s WHERE load_id = %s",
-                 (total, json.dumps(files), load_id))
+    conn.execute("UPDATE meta.load SET source_files = %s WHERE load_id = %s",
+                 (json.dumps([{**f, **e} for f, e in zip(files, extra)]), load_id))
+
+
+def _crs_of(ctx: cadastre.Context, file: str) -> dict:
+    """A file's CRS decision as the ledger and the summary show it."""
+    decision = ctx.decisions[file]
+    return {"crs": f"EPSG:{decision.epsg}", "crs_from": decision.origin}
 
 
 def _lock_key(dataset_id: str) -> int:
@@ -189,10 +200,7 @@ def _finish_quietly(conn, load_id: int, status: str, ds=None, **extra) -> None:
     original error (the next run of the dataset drops whatever is left)."""
     try:
         if ds is not None:
-            with conn.transaction():
-                conn.execute("SET LOCAL ROLE hub_owner")
-                for table in (*load.staging_tables(ds, load_id), load.sensitive_staging(ds, load_id)):
-                    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(*table)))
+            load.drop_run_tables(conn, ds, load_id)
         _finish(conn, load_id, status, **extra)
     except psycopg.Error:
         pass
@@ -222,9 +230,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     ctx.file_index = {s.display: i for i, s in enumerate(srcs)}
     # The ledger's file list, in row-id order, gets each file's CRS decision: with row_id it is every row's
     # provenance (rows with decoding decisions also carry them in their provenance column).
-    listing = [{**f, "crs": f"EPSG:{ctx.decisions[f['file']].epsg}", "crs_from": ctx.decisions[f["file"]].origin}
-               for f in conn.execute("SELECT source_files FROM meta.load WHERE load_id = %s", (load_id,)).fetchone()[0]]
-    conn.execute("UPDATE meta.load SET source_files = %s WHERE load_id = %s", (json.dumps(listing), load_id))
+    _add_to_files(conn, load_id, [_crs_of(ctx, src.display) for src in srcs])
     tally = Tally()
     phases: dict[str, float] = {}
     core_cols, pers_cols = ddl.core_columns(ds), ddl.personal_columns(ds)
@@ -288,16 +294,12 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     summary = {"load_id": load_id, "dataset": ds.id, "rows_in": tally.rows_in, "rows_loaded": tally.loaded,
                "rows_rejected": tally.rejected, "rows_flagged": tally.flagged,
                "issues_by_rule": dict(sorted(tally.summary.items())), "options": options,
-               "files": [{"file": s.display, "crs": f"EPSG:{ctx.decisions[s.display].epsg}",
-                          "crs_from": ctx.decisions[s.display].origin} for s in srcs],
+               "files": [{"file": s.display, **_crs_of(ctx, s.display)} for s in srcs],
                "quarantine": f"restricted.quarantine WHERE load_id = {load_id}",
                "issues": f"meta.issue WHERE load_id = {load_id}", "phases_seconds": phases}
     assert tally.rows_in == tally.loaded + tally.rejected
     if opts.dry_run:
-        with conn.transaction():
-            conn.execute("SET LOCAL ROLE hub_owner")
-            for table in (*load.staging_tables(ds, load_id), load.sensitive_staging(ds, load_id)):
-                conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(*table)))
+        load.drop_run_tables(conn, ds, load_id)
         _finish(conn, load_id, "dry_run", tally, message="dry run: nothing published", digest=digest)
         return {**summary, "status": "dry_run", "seconds": round(time.monotonic() - t0, 2)}
     if tally.blocking:

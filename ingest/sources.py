@@ -259,7 +259,8 @@ def read_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
         yield from read_famis(src)
         return
     if src.fmt in UTF8_FORMATS:
-        yield from _arrow_batches(src, chunk_rows)
+        for rb, geom_col, start in arrow_chunks(src, chunk_rows):
+            yield from_arrow(src, rb, geom_col, start)
         return
     start = 0
     while True:
@@ -288,31 +289,12 @@ def _legacy_range(src: SourceFile, start: int, count: int) -> Batch:
     return Batch(src, np.arange(start + 1, start + len(df) + 1), attrs, df.geometry.values.to_numpy())
 
 
-def _empty(src: SourceFile) -> Batch:
-    """A batch with no rows (a range past the end of the file)."""
-    return Batch(src, np.array([], dtype=int), {}, np.array([], dtype=object))
-
-
 def _cp1252_bytes(text: str) -> bytes:
     """Bytes of a value GDAL decoded as Windows-1252 (undefined bytes pass through as Latin-1)."""
     try:
         return text.encode("cp1252")
     except UnicodeEncodeError:
         return bytes(b for ch in text for b in (ch.encode("cp1252") if ord(ch) > 0xFF else bytes([ord(ch)])))
-
-
-def _arrow_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
-    """UTF-8 formats through GDAL's Arrow stream; text handed on as UTF-8 bytes for per-value detection."""
-    with pyogrio.open_arrow(src.path, batch_size=chunk_rows, use_pyarrow=True) as (meta, reader):
-        yield from _rows_from_arrow(src, meta, reader, 1)
-
-
-def _rows_from_arrow(src: SourceFile, meta: dict, reader, start: int) -> Iterator[Batch]:
-    """Batches from an Arrow record batch reader, numbering rows from `start`."""
-    geom_col = meta.get("geometry_name") or "wkb_geometry"
-    for rb in reader:
-        yield from_arrow(src, rb, geom_col, start)
-        start += rb.num_rows
 
 
 def arrow_chunks(src: SourceFile, chunk_rows: int) -> Iterator[tuple[pa.RecordBatch, str, int]]:
