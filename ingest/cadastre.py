@@ -304,27 +304,35 @@ def _topology(f: Findings, ctx: Context, keys, communes, sheets, geoms, ok, deci
 
 def _personal_text(f: Findings, cols, fmap) -> list[str | None]:
     """Redact free-text values that hold an ID number, a titled person name or the row's own owner name; returns
-    the withheld values per row as JSON (restricted table only)."""
+    the withheld values per row as JSON (restricted table only).
+
+    Work is per distinct value (addresses repeat across a hamlet's parcels, owners across their parcels): each
+    distinct text is scanned and folded once, and each distinct (owner, text) pair compared once."""
     n = len(next(iter(cols.values())))
-    owners = cols.get("owner_name") or [None] * n
-    folded = {o: pii.fold(o) for o in set(owners) if o}
-    owner_fold = [folded.get(o) if o else None for o in owners] if folded else None
-    owner_fold = [name if name and len(name) >= 5 else None for name in owner_fold] if owner_fold else None
+    owner_idx, owners = _distinct(cols.get("owner_name") or [None] * n)
+    # Folded owner names; names under 5 characters are not looked for, b"\xff" never occurs in a folded text.
+    owner_fold = [name if name and len(name) >= 5 else b"\xff" for name in map(pii.fold, owners)]
     withheld: dict[int, dict] = {}
     for col in TEXT_SCAN:
         values = cols.get(col)
         if not values or not any(values):
             continue
-        arr = pa.array(values, pa.string())
-        why: dict[int, str] = {}
-        for i in pii.candidates(arr).tolist():
-            if reason := pii.scan(values[i]):
-                why[i] = reason
-        if owner_fold is not None:
-            for i, (text, name) in enumerate(zip(values, owner_fold)):
-                if name and text and i not in why and name in pii.fold(text):
-                    why[i] = "person_name"
-        found = sorted(why)
+        idx, uniq = _distinct(values)
+        why = np.full(n, None, dtype=object)
+        for u in pii.candidates(pa.array(uniq, pa.string())).tolist():
+            if reason := pii.scan(uniq[u]):
+                why[idx == u] = reason
+        rows = np.flatnonzero((owner_idx >= 0) & (idx >= 0) & (why == None))  # noqa: E711
+        if len(rows):
+            # Distinct (text, owner) pairs, text-major: each folded text is compared with its owners in one pass.
+            code, where = np.unique(idx[rows] * len(owners) + owner_idx[rows], return_inverse=True)
+            text_of, owner_of = np.divmod(code, len(owners))
+            cuts = np.flatnonzero(np.diff(text_of)) + 1
+            hit = np.concatenate([np.array([owner_fold[o] in folded for o in part.tolist()], dtype=bool)
+                                  for folded, part in zip((pii.fold(uniq[t]) for t in text_of[np.r_[0, cuts]].tolist()),
+                                                          np.split(owner_of, cuts))])
+            why[rows[hit[where]]] = "person_name"
+        found = np.flatnonzero(why != None).tolist()  # noqa: E711
         for i in found:
             withheld.setdefault(i, {})[col] = values[i]
             values[i] = None
@@ -334,6 +342,16 @@ def _personal_text(f: Findings, cols, fmap) -> list[str | None]:
     for i, w in withheld.items():
         out[i] = json.dumps(w, ensure_ascii=False)
     return out
+
+
+def _distinct(values: list) -> tuple[np.ndarray, list]:
+    """(index of each row's value among the distinct values, -1 where missing or empty; the distinct values)."""
+    enc = pa.array(values, pa.string()).dictionary_encode()
+    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    uniq = enc.dictionary.to_pylist()
+    if "" in uniq:
+        idx[idx == uniq.index("")] = -1
+    return idx, uniq
 
 
 def _ints(values: list) -> list[int | None]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import random
 
+import numpy as np
 import pyarrow as pa
 
 from ingest import pii
@@ -27,3 +29,34 @@ def test_fold_ignores_case_marks_and_spacing():
     assert pii.fold("Nguyễn  Văn\xa0ĐỨC") == b"nguyen van duc"
     assert pii.fold("NGUYEN VAN DUC") == pii.fold("nguyễn văn đức")
     assert pii.fold(None) is None
+
+
+def test_redaction_per_distinct_value_matches_the_per_row_definition():
+    """Texts and (owner, text) pairs are checked once per distinct value; the outcome is the per-row rule's: an ID
+    number or a titled name first, otherwise the row's own owner name (≥ 5 folded characters) inside the text."""
+    from hub.catalog.loader import load_dataset
+    from ingest import cadastre
+    from ingest.findings import Findings
+
+    rng = random.Random(5)
+    owners = ["Nguyễn Văn An", "TRẦN THỊ BÉ", "Lê Lan", "An", None, ""]
+    texts = ["Ấp Thới Thạnh, nhà của nguyen van an", "tran thi be, Số 12", "Số 12 ấp Lê Lan", "chủ hộ Trần Văn Tư",
+             "CCCD 079203001234", "Ấp An Bình", None, "", "Nguyễn  Văn\xa0AN"]
+    n = 2_000
+    cols = {"owner_name": [rng.choice(owners) for _ in range(n)], "address": [rng.choice(texts) for _ in range(n)],
+            "note": [rng.choice(texts) for _ in range(n)]}
+    expected = {}
+    for col in cadastre.TEXT_SCAN:
+        for i, (owner, text) in enumerate(zip(cols["owner_name"], cols[col])):
+            name = pii.fold(owner)
+            if text and (pii.scan(text) or (name and len(name) >= 5 and name in pii.fold(text))):
+                expected.setdefault(i, {})[col] = text
+    before = {k: list(v) for k, v in cols.items()}
+    ds = load_dataset("cadastre_upload")
+    f = Findings(ds, "t.gpkg", np.arange(n), [None] * n)
+    withheld = cadastre._personal_text(f, cols, {"address": "DiaChi", "note": "GhiChu"})
+    got = {i: json.loads(w) for i, w in enumerate(withheld) if w}
+    assert got == expected and len(expected) > 100
+    for col in cadastre.TEXT_SCAN:  # redacted values are gone from the public columns, the others untouched
+        assert all((cols[col][i] is None) == (col in expected.get(i, {}) or before[col][i] is None)
+                   for i in range(n))
