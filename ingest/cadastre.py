@@ -59,17 +59,22 @@ def field_map(ds: Dataset, fields: list[str], file: str) -> dict[str, str]:
     return out
 
 
-def _decode(batch: Batch, ctx: Context, fmap: dict[str, str]) -> tuple[dict[str, list], dict[str, dict]]:
-    """Canonical columns from the mapped source fields; text decoded to NFC (stripped), unusual decisions kept."""
-    cols: dict[str, list] = {}
+def _decode(batch: Batch, ctx: Context, fmap: dict[str, str]) -> tuple[dict[str, object], dict[str, dict]]:
+    """Canonical columns from the mapped source fields, unusual decoding decisions kept.
+
+    Text columns become Arrow strings (NFC, stripped, null for missing or empty); other columns stay as read
+    (an Arrow array, or a list of a legacy format's values)."""
+    cols: dict[str, object] = {}
     enc: dict[str, dict] = {}
     utf8 = batch.file.fmt in UTF8_FORMATS and ctx.encoding in ("auto", "utf-8")
     for col, src in fmap.items():
         values = batch.attrs[src]
         is_text = ctx.ds.column(col).type == "text"
-        if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if isinstance(values, pa.Array):
             if not is_text:
-                cols[col] = values.to_pylist()
+                cols[col] = values
                 continue
             if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
                 values = values.cast(pa.string())
@@ -78,6 +83,10 @@ def _decode(batch: Batch, ctx: Context, fmap: dict[str, str]) -> tuple[dict[str,
         elif is_text and any(isinstance(v, (str, bytes)) for v in values):
             tc = text_columns.from_values(
                 [v if v is None or isinstance(v, (str, bytes)) else str(v) for v in values], ctx.encoding)
+        elif is_text:  # numbers (or nothing) in a text column
+            cols[col] = pa.array([None if v is None else str(int(v)) if isinstance(v, float) and v.is_integer()
+                                  else str(v) for v in values], pa.string())
+            continue
         else:
             cols[col] = list(values)
             continue
@@ -99,14 +108,19 @@ def _encoding_rules(f: Findings, enc: dict[str, dict], fmap: dict[str, str]) -> 
                   fmap[col])
 
 
-def _required(f: Findings, cols: dict[str, list], parsed: dict[str, list], fmap: dict[str, str]) -> None:
-    """missing_required / bad_value for the key columns."""
+def _required(f: Findings, cols: dict[str, object], parsed: dict[str, pa.Array], fmap: dict[str, str]) -> None:
+    """missing_required / bad_value for the key columns (null once parsed: missing if the source was empty)."""
     for name, values in parsed.items():
+        null = values.is_null().to_numpy(zero_copy_only=False)
+        if not null.any():
+            continue
         raw = cols[name]
-        missing = [i for i, v in enumerate(values) if v is None and raw[i] in (None, "")]
-        bad = [i for i, v in enumerate(values) if v is None and raw[i] not in (None, "")]
-        f.add(missing, "missing_required", f"{name} is missing", fmap.get(name))
-        f.add(bad, "bad_value", f"{name} is not a whole number", fmap.get(name))
+        if isinstance(raw, pa.Array):
+            empty = pc.fill_null(pc.equal(raw.cast(pa.string()), ""), True).to_numpy(zero_copy_only=False)
+        else:
+            empty = np.array([v is None or (isinstance(v, str) and v == "") for v in raw], dtype=bool)
+        f.add(null & empty, "missing_required", f"{name} is missing", fmap.get(name))
+        f.add(null & ~empty, "bad_value", f"{name} is not a whole number", fmap.get(name))
 
 
 def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
@@ -145,9 +159,9 @@ def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
     return ok, vn, wgs, pos
 
 
-def _groups(values: list) -> list[tuple[object, np.ndarray]]:
+def _groups(values) -> list[tuple[object, np.ndarray]]:
     """(distinct value, row indices) pairs of a column (Arrow dictionary encoding: no Python loop per row)."""
-    enc = pa.array(values).dictionary_encode()
+    enc = (values if isinstance(values, pa.Array) else pa.array(values)).dictionary_encode()
     idx = enc.indices.to_numpy(zero_copy_only=False)
     uniq = enc.dictionary.to_pylist()
     if enc.null_count:
@@ -158,7 +172,7 @@ def _groups(values: list) -> list[tuple[object, np.ndarray]]:
     return [(uniq[k], order[bounds[k]:bounds[k + 1]]) for k in range(len(uniq)) if bounds[k + 1] > bounds[k]]
 
 
-def _admin(f: Findings, ctx: Context, communes: list, pos: np.ndarray, decision, fmap) -> np.ndarray:
+def _admin(f: Findings, ctx: Context, communes: pa.Array, pos: np.ndarray, decision, fmap) -> np.ndarray:
     """Commune checks per distinct code (known code, inside its boundary) and the new commune via lineage/space."""
     n = len(communes)
     new_code = np.full(n, None, dtype=object)
@@ -221,11 +235,17 @@ def _areas(f: Findings, ctx: Context, cols, geoms, ok, decision, fmap) -> tuple[
     if decision.vn2000 and decision.epsg != crs.VN2000_GEOGRAPHIC:
         grid[ok] = shapely.area(geoms[ok])
     raw = cols.get("area_m2", [None] * n)
-    declared = np.array([v if type(v) is float else (np.nan if (a := _num(v)) is None else a) for v in raw],
-                        dtype=float)
+    if isinstance(raw, pa.Array) and (pa.types.is_floating(raw.type) or pa.types.is_integer(raw.type)):
+        declared = raw.cast(pa.float64()).to_numpy(zero_copy_only=False).copy()  # nulls become NaN
+        given = raw.is_valid().to_numpy(zero_copy_only=False)
+    else:
+        raw = raw.to_pylist() if isinstance(raw, pa.Array) else raw
+        declared = np.array([v if type(v) is float else (np.nan if (a := _num(v)) is None else a) for v in raw],
+                            dtype=float)
+        given = np.array([v is not None and str(v).strip() != "" for v in raw], dtype=bool)
     with np.errstate(invalid="ignore"):
         finite = np.isfinite(declared)
-    unusable = np.flatnonzero(~finite & np.array([v is not None and str(v).strip() != "" for v in raw], dtype=bool))
+    unusable = np.flatnonzero(~finite & given)
     declared[~finite] = np.nan
     f.add(unusable, "bad_value", "area is not a finite number", fmap.get("area_m2"))
     rule = ctx.ds.rule("area_mismatch")
@@ -242,13 +262,14 @@ def _areas(f: Findings, ctx: Context, cols, geoms, ok, decision, fmap) -> tuple[
 def _national_id(f: Findings, cols, pos, ok, decision, fmap) -> None:
     """national_id_mismatch where the official GeoHash-12 differs from the pinned interior point's."""
     nat = cols.get("national_id")
-    if not nat or not decision.vn2000:
+    if nat is None or not decision.vn2000:
         return
-    idx = np.flatnonzero(np.array([bool(v) for v in nat]) & ok)
+    idx = np.flatnonzero(pc.fill_null(pc.not_equal(nat, ""), False).to_numpy(zero_copy_only=False) & ok)
     if not len(idx):
         return
     hashes = geohash.encode_array(pos[idx, 0], pos[idx, 1], 12)
-    wrong = [i for i, h in zip(idx.tolist(), hashes) if h != nat[i]]
+    wrong = idx[~pc.fill_null(pc.equal(nat.take(idx), pa.array(hashes, pa.string())), False).to_numpy(
+        zero_copy_only=False)]
     f.add(wrong, "national_id_mismatch", "the official id does not match the GeoHash of the parcel's interior "
           "point (EPSG:6960); official value kept", fmap.get("national_id"))
 
@@ -271,8 +292,7 @@ def _topology(f: Findings, ctx: Context, keys, communes, sheets, geoms, ok, deci
     live = np.flatnonzero(ok & ~f.rejected)
     if not len(live):
         return
-    sheet_of = [f"{communes[i]}|{sheets[i]}" for i in live.tolist()]
-    groups = _groups(sheet_of)
+    groups = _groups(pc.binary_join_element_wise(communes.take(live), sheets.take(live).cast(pa.string()), "|"))
     gid = np.empty(len(live), dtype=np.int64)
     for k, (_, members) in enumerate(groups):
         gid[members] = k
@@ -309,15 +329,17 @@ def _personal_text(f: Findings, cols, fmap) -> list[str | None]:
     Work is per distinct value (addresses repeat across a hamlet's parcels, owners across their parcels): each
     distinct text is scanned and folded once, and each distinct (owner, text) pair compared once."""
     n = len(next(iter(cols.values())))
-    owner_idx, owners = _distinct(cols.get("owner_name") or [None] * n)
+    owner_idx, owners = _distinct(cols.get("owner_name", pa.nulls(n, pa.string())))
     # Folded owner names; names under 5 characters are not looked for, b"\xff" never occurs in a folded text.
     owner_fold = [name if name and len(name) >= 5 else b"\xff" for name in map(pii.fold, owners)]
     withheld: dict[int, dict] = {}
     for col in TEXT_SCAN:
         values = cols.get(col)
-        if not values or not any(values):
+        if values is None:
             continue
         idx, uniq = _distinct(values)
+        if not (idx >= 0).any():
+            continue
         why = np.full(n, None, dtype=object)
         for u in pii.candidates(pa.array(uniq, pa.string())).tolist():
             if reason := pii.scan(uniq[u]):
@@ -333,9 +355,10 @@ def _personal_text(f: Findings, cols, fmap) -> list[str | None]:
                                                           np.split(owner_of, cuts))])
             why[rows[hit[where]]] = "person_name"
         found = np.flatnonzero(why != None).tolist()  # noqa: E711
-        for i in found:
-            withheld.setdefault(i, {})[col] = values[i]
-            values[i] = None
+        for i, text in zip(found, values.take(np.array(found, dtype=np.int64)).to_pylist()):
+            withheld.setdefault(i, {})[col] = text
+        if found:
+            cols[col] = pc.if_else(pa.array(why != None), pa.scalar(None, pa.string()), values)  # noqa: E711
         f.add(found, "personal_data_in_text", [f"{col} held personal data ({why[i]}): withheld from public data"
                                                for i in found], fmap.get(col), action="redacted")
     out: list[str | None] = [None] * n
@@ -344,9 +367,9 @@ def _personal_text(f: Findings, cols, fmap) -> list[str | None]:
     return out
 
 
-def _distinct(values: list) -> tuple[np.ndarray, list]:
+def _distinct(values: pa.Array) -> tuple[np.ndarray, list]:
     """(index of each row's value among the distinct values, -1 where missing or empty; the distinct values)."""
-    enc = pa.array(values, pa.string()).dictionary_encode()
+    enc = values.dictionary_encode()
     idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     uniq = enc.dictionary.to_pylist()
     if "" in uniq:
@@ -354,17 +377,17 @@ def _distinct(values: list) -> tuple[np.ndarray, list]:
     return idx, uniq
 
 
-def _ints(values: list) -> list[int | None]:
-    """Whole numbers from source values (integers pass straight through)."""
-    return [v if type(v) is int else _int(v) for v in values]
+def _ints(values) -> pa.Array:
+    """Whole numbers from source values as Arrow int64, null where not one (integer columns pass straight through)."""
+    if isinstance(values, pa.Array) and pa.types.is_integer(values.type):
+        return values.cast(pa.int64())
+    return pa.array([v if type(v) is int else _int(v) for v in
+                     (values.to_pylist() if isinstance(values, pa.Array) else values)], pa.int64())
 
 
-def _keys(communes: list, sheets: list, parcels: list) -> list[str | None]:
+def _keys(communes: pa.Array, sheets: pa.Array, parcels: pa.Array) -> list[str | None]:
     """Parcel keys 'commune.sheet.parcel' (None when a part is missing), built in Arrow."""
-    parts = [pa.array(communes, pa.string()), pa.array(sheets, pa.int64()).cast(pa.string()),
-             pa.array(parcels, pa.int64()).cast(pa.string())]
-    parts[0] = pc.if_else(pc.equal(parts[0], ""), None, parts[0])
-    return pc.binary_join_element_wise(*parts, ".").to_pylist()
+    return pc.binary_join_element_wise(communes, sheets.cast(pa.string()), parcels.cast(pa.string()), ".").to_pylist()
 
 
 def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output:
@@ -373,9 +396,10 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
     decision = ctx.decisions[file]
     cols, enc = _decode(batch, ctx, fmap)
     communes = cols["old_commune_code"]
-    parsed = {"sheet_no": _ints(cols["sheet_no"]), "parcel_no": _ints(cols["parcel_no"])}
+    communes = pc.if_else(pc.equal(communes, ""), pa.scalar(None, pa.string()), communes)  # stripped to nothing
+    parsed = {"sheet_no": _ints(cols["sheet_no"]), "parcel_no": _ints(cols["parcel_no"]),
+              "old_commune_code": communes}
     sheets, parcels = parsed["sheet_no"], parsed["parcel_no"]
-    parsed["old_commune_code"] = [c or None for c in communes]
     keys = _keys(communes, sheets, parcels)
     f = Findings(ds, file, batch.row_no, keys)
     _required(f, cols, parsed, fmap)

@@ -49,7 +49,11 @@ def _coerce(v, typ: pa.DataType):
 def _array(values, typ: pa.DataType, keep: np.ndarray, keep_idx: pa.Array) -> pa.Array:
     """One column restricted to the kept rows, typed for the COPY encoder."""
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        return values.filter(keep).cast(typ)
+        picked = values.filter(keep)
+        try:
+            return picked.cast(typ)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # e.g. '12a' or 12.5 for an integer column
+            return pa.array([_coerce(v, typ) for v in picked.to_pylist()], type=typ, from_pandas=True)
     if len(keep_idx) == len(keep):
         picked = values
     else:

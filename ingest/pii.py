@@ -43,9 +43,11 @@ def candidates(values: pa.Array) -> np.ndarray:
     return pc.indices_nonzero(hit).to_numpy()
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str | None) -> bytes | None:
     """Accent- and case-insensitive ASCII form (ấ→a, Đ→d, spaces collapsed) for matching a known owner name
-    inside another value; letters without an ASCII base (other scripts) are left out."""
+    inside another value; letters without an ASCII base (other scripts) are left out. Cached: owner names and
+    addresses recur from chunk to chunk."""
     if not text:
         return None
     flat = " ".join(text.lower().split()).replace("đ", "d")

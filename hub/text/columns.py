@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -26,9 +27,11 @@ _OUTSIDE_CP1252 = "[^\\x{0000}-\\x{007F}\\x{00A0}-\\x{00FF}" + "".join(f"\\x{{{o
 
 @dataclass
 class TextColumn:
-    """NFC texts (stripped; None for missing or empty) and the non-trivial decoding decision per row index."""
+    """NFC texts (stripped; null for missing or empty) and the non-trivial decoding decision per row index.
 
-    text: list[str | None]
+    The texts stay an Arrow array: the pipeline's rules group, join and copy them in Arrow."""
+
+    text: pa.StringArray
     special: dict[int, Decoded] = field(default_factory=dict)
 
 
@@ -36,27 +39,45 @@ class TextColumn:
 _WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 
 
-def _texts(values: list[str | None]) -> list[str | None]:
-    """Stripped texts; missing and empty values as None (as the row rules expect)."""
-    return [v.strip() if v else None for v in values]
+def _texts(values: list[str | None]) -> pa.StringArray:
+    """Stripped texts; missing and empty values as null (as the row rules expect)."""
+    return pa.array([v.strip() if v else None for v in values], pa.string())
 
 
-def _arrow_texts(arr: pa.Array) -> list[str | None]:
+def _arrow_texts(arr: pa.Array) -> pa.StringArray:
     """`_texts` of an Arrow string array, stripped in Arrow (same characters as str.strip)."""
     trimmed = pc.utf8_trim(arr, characters=_WHITESPACE)
-    return pc.if_else(pc.fill_null(pc.equal(arr, ""), True), pa.scalar(None, pa.string()), trimmed).to_pylist()
+    return pc.if_else(pc.fill_null(pc.equal(arr, ""), True), pa.scalar(None, pa.string()), trimmed)
 
 
 def from_arrow_utf8(arr: pa.Array) -> TextColumn:
     """A column of a UTF-8-by-specification format (GeoPackage, GeoJSON): strict UTF-8 + NFC, vectorised.
 
-    Values that could be double-encoded (every character within CP1252's repertoire, not ASCII) get the same
-    per-value treatment as before: strict check, then full detection.
+    An all-ASCII column has nothing to decide. Otherwise each distinct value is examined once (addresses, names
+    and codes repeat down a cadastral column) and the outcome spread back to the rows.
     """
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
+    if pc.all(pc.fill_null(pc.string_is_ascii(arr), True)).as_py():
+        return TextColumn(_arrow_texts(arr))
+    enc = arr.dictionary_encode()
+    distinct = _distinct_utf8(enc.dictionary)
+    special: dict[int, Decoded] = {}
+    if distinct.special:
+        idx = pc.fill_null(enc.indices, len(enc.dictionary)).to_numpy(zero_copy_only=False)
+        flagged = np.zeros(len(enc.dictionary) + 1, dtype=bool)
+        flagged[list(distinct.special)] = True
+        special = {i: distinct.special[k] for i, k in zip(np.flatnonzero(flagged[idx]).tolist(),
+                                                           idx[flagged[idx]].tolist())}
+    return TextColumn(distinct.text.take(enc.indices), special)
+
+
+def _distinct_utf8(arr: pa.StringArray) -> TextColumn:
+    """`from_arrow_utf8` of distinct values: values that could be double-encoded (every character within CP1252's
+    repertoire, not ASCII) get the per-value treatment (strict check, then full detection), possible NFD is
+    normalised, the rest pass as read."""
     ascii_ = pc.fill_null(pc.string_is_ascii(arr), True)
     clean = pc.or_(ascii_, pc.fill_null(pc.match_substring_regex(arr, _OUTSIDE_CP1252), False))
     special: dict[int, Decoded] = {}
@@ -69,13 +90,9 @@ def from_arrow_utf8(arr: pa.Array) -> TextColumn:
             if nfc != raw:
                 replaced[i] = nfc
                 special[i] = Decoded(nfc, "utf-8-nfd", 1.0, raw.encode("utf-8"))
-    cache: dict[str, Decoded] = {}
     for i in pc.indices_nonzero(pc.invert(clean)).to_pylist():
-        raw = arr[i].as_py()
-        d = cache.get(raw)
-        if d is None:
-            data = raw.encode("utf-8")
-            d = cache[raw] = strict_utf8(data) or decode_value(data)
+        data = arr[i].as_py().encode("utf-8")
+        d = strict_utf8(data) or decode_value(data)
         replaced[i] = d.text
         if d.encoding not in ("ascii", "utf-8") or d.flags:
             special[i] = d

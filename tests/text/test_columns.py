@@ -37,7 +37,7 @@ def test_arrow_column_matches_the_per_value_path():
     col = columns.from_arrow_utf8(pa.array(VALUES, pa.string()))
     for i, value in enumerate(VALUES):
         text, special = _reference(value)
-        assert col.text[i] == text, value
+        assert col.text[i].as_py() == text, value
         got = col.special.get(i)
         assert (got is None) == (special is None), value
         if got is not None:
@@ -45,10 +45,22 @@ def test_arrow_column_matches_the_per_value_path():
                 (special.encoding, special.confidence, special.raw, special.flags)
 
 
+def test_repeated_values_are_decided_once_and_every_row_gets_the_decision():
+    """Distinct values are examined once; each row still gets its own text and decision, nulls stay null."""
+    values = [DOUBLE, None, "Hà Nội", NFD, DOUBLE, "", NFD, "LUC", None, DOUBLE] * 50
+    col = columns.from_arrow_utf8(pa.array(values, pa.string()))
+    for i, value in enumerate(values):
+        text, special = _reference(value)
+        assert col.text[i].as_py() == text
+        assert (col.special.get(i) is None) == (special is None)
+        if special is not None:
+            assert col.special[i].encoding == special.encoding and col.special[i].raw == special.raw
+
+
 def test_nfd_is_recorded_and_double_encoding_repaired():
     """NFD input becomes NFC with a 'utf-8-nfd' decision; double-encoded UTF-8 is repaired."""
     col = columns.from_arrow_utf8(pa.array([NFD, DOUBLE]))
-    assert col.text == ["Phường Ninh Kiều", "Cần Thơ"]
+    assert col.text.to_pylist() == ["Phường Ninh Kiều", "Cần Thơ"]
     assert col.special[0].encoding == "utf-8-nfd" and col.special[0].raw == NFD.encode("utf-8")
     assert col.special[1].encoding == "utf-8-double"
 
@@ -58,7 +70,7 @@ def test_legacy_values_match_per_value_detection():
     raw = [_latin(tcvn3_encode("Nguyễn Văn Ân")).encode("latin-1"), _latin(vni_encode("Cần Thơ")).encode("latin-1"),
            b"abc", None, _latin(tcvn3_encode("Nguyễn Văn Ân")).encode("latin-1")]
     col = columns.from_values(raw, "auto")
-    assert col.text == ["Nguyễn Văn Ân", "Cần Thơ", "abc", None, "Nguyễn Văn Ân"]
+    assert col.text.to_pylist() == ["Nguyễn Văn Ân", "Cần Thơ", "abc", None, "Nguyễn Văn Ân"]
     assert set(col.special) == {0, 1, 4} and col.special[0].encoding == "tcvn3"
 
 
@@ -82,4 +94,4 @@ def test_clean_column_is_stripped_in_arrow_exactly_like_str_strip():
     values = [None, "", *[f"{ws}Ấp {i}{ws}" for i, ws in enumerate(spaces)], "".join(spaces), "LUC"]
     col = columns.from_arrow_utf8(pa.array(values, pa.string()))
     assert not col.special
-    assert col.text == [v.strip() if v else None for v in values]
+    assert col.text.to_pylist() == [v.strip() if v else None for v in values]
