@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import shapely
 from pyproj import CRS, Transformer
@@ -131,11 +132,17 @@ def _target_xy(x: np.ndarray, y: np.ndarray, decision: CrsDecision) -> tuple[tup
 
 
 def to_targets_wkb(geoms: np.ndarray, decision: CrsDecision) -> tuple[pa.Array, pa.Array]:
-    """EWKB MultiPolygons in (EPSG:4756, EPSG:4326) of polygonal source geometries, without shapely objects."""
+    """EWKB MultiPolygons in (EPSG:4756, EPSG:4326) of polygonal source geometries, without shapely objects.
+
+    Neighbouring parcels share their boundary vertices (a cadastral sheet is a coverage: each corner belongs to
+    two to four parcels, and every ring repeats its first vertex), so each distinct source vertex is transformed
+    once and the results spread back: the same numbers, a fraction of the PROJ calls."""
     coords, offsets = wkb.ragged(geoms)
-    (vx, vy), (wx, wy) = _target_xy(coords[:, 0], coords[:, 1], decision)
-    return (wkb.multipolygons(np.column_stack((vx, vy)), offsets, crs.VN2000_GEOGRAPHIC),
-            wkb.multipolygons(np.column_stack((wx, wy)), offsets, 4326))
+    where, distinct = pd.factorize(np.ascontiguousarray(coords[:, :2]).view(np.complex128).ravel())
+    (vx, vy), (wx, wy) = _target_xy(distinct.real.copy(), distinct.imag.copy(), decision)
+    layout = wkb.Layout(offsets)
+    return (layout.write(np.column_stack((vx, vy))[where], crs.VN2000_GEOGRAPHIC),
+            layout.write(np.column_stack((wx, wy))[where], 4326))
 
 
 def points_to_wgs(points: np.ndarray, decision: CrsDecision) -> np.ndarray:

@@ -36,6 +36,20 @@ def test_single_polygon_input_and_empty_input():
     assert len(wkb.multipolygons(coords, offsets, 4326)) == 0
 
 
+def test_plain_polygon_path_equals_shapely_ragged_arrays():
+    """Polygons only (some with holes, some 3D): the shortcut gives shapely's own ragged arrays."""
+    rng = np.random.default_rng(3)
+    pool = [box(0, 0, 1, 1), HOLE, Polygon([(0, 0, 5), (1, 0, 6), (1, 1, 7)]), box(5, 5, 9, 7)]
+    polys = np.array([pool[i] for i in rng.integers(0, len(pool), 500)], dtype=object)
+    for geoms in (polys, polys[shapely.get_num_interior_rings(polys) == 0], polys[:1]):
+        coords, offsets = wkb.ragged(geoms)
+        _, ref_coords, (ring_off, poly_off) = shapely.to_ragged_array(geoms, include_z=False)
+        assert np.array_equal(coords, ref_coords)
+        assert np.array_equal(offsets[0], ring_off) and np.array_equal(offsets[1], poly_off)
+        assert np.array_equal(offsets[2], np.arange(len(geoms) + 1))
+        assert wkb.multipolygons(coords, offsets, 4326).to_pylist() == _shapely_ewkb(geoms, 4326)
+
+
 def test_coordinates_are_written_where_they_belong():
     """Transformed coordinates (here: shifted) land in the right rings: parsing the bytes gives the shift."""
     coords, offsets = wkb.ragged(GEOMS)
