@@ -124,9 +124,11 @@ def _required(f: Findings, cols: dict[str, object], parsed: dict[str, pa.Array],
 
 
 def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
-    """Validity, reprojection (pinned) and position checks; returns (ok mask, VN-2000 EWKB, WGS 84 EWKB, points).
+    """Validity, reprojection (pinned) and position checks; returns (ok mask, VN-2000 EWKB, WGS 84 EWKB, points,
+    WGS 84 bounds).
 
-    The two EWKB arrays hold a value for every row (NULL where the geometry is not usable)."""
+    The two EWKB arrays hold a value for every row (NULL where the geometry is not usable), the points and
+    bounds a row each (NaN there)."""
     geoms, n = batch.geom, len(batch)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
@@ -141,11 +143,13 @@ def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
     f.add(invalid, "invalid_geometry", [shapely.is_valid_reason(geoms[i]) for i in invalid])
     ok = ~empty & valid & polygonal
     pos = np.full((n, 2), np.nan)
-    vn, wgs = georef.to_targets_wkb(geoms[ok], decision)
+    bounds = np.full((n, 4), np.nan)
+    vn, wgs, bounds[ok] = georef.to_targets_wkb(geoms[ok], decision)
     # The interior point is taken in the source grid, then transformed: the national-id definition (§1.3).
     pos[ok] = georef.points_to_wgs(shapely.point_on_surface(geoms[ok]), decision)  # (lon, lat) rows
-    spread = pa.array(np.where(ok, np.cumsum(ok) - 1, 0), mask=~ok)
-    vn, wgs = vn.take(spread), wgs.take(spread)
+    if not ok.all():
+        spread = pa.array(np.where(ok, np.cumsum(ok) - 1, 0), mask=~ok)
+        vn, wgs = vn.take(spread), wgs.take(spread)
     outside = np.zeros(n, dtype=bool)
     outside[ok] = georef.outside_vietnam(pos[ok, 0], pos[ok, 1])
     if outside.any():
@@ -156,7 +160,7 @@ def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
         f.add(rows[~fits], "outside_admin_unit", f"coordinates fall outside Vietnam in EPSG:{decision.epsg}")
     if decision.suspect:
         f.add(ok, "datum_suspect", decision.suspect)
-    return ok, vn, wgs, pos
+    return ok, vn, wgs, pos, bounds
 
 
 def _groups(values) -> list[tuple[object, np.ndarray]]:
@@ -404,7 +408,7 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
     f = Findings(ds, file, batch.row_no, keys)
     _required(f, cols, parsed, fmap)
     _encoding_rules(f, enc, fmap)
-    ok, vn, wgs, pos = _geometry(f, batch, decision)
+    ok, vn, wgs, pos, bounds = _geometry(f, batch, decision)
     new_code = _admin(f, ctx, communes, pos, decision, fmap)
     lu_codes, sensitive = _land_use(f, ctx, cols.get("land_use_raw", [None] * n), fmap)
     areas, grid = _areas(f, ctx, cols, batch.geom, ok, decision, fmap)
@@ -423,7 +427,7 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
         "withheld": withheld,
     }
     bad, kept = f.issues()
-    return output.assemble(ctx, batch, cols, derived, vn, wgs, bad, kept)
+    return output.assemble(ctx, batch, cols, derived, (vn, wgs, bounds), bad, kept)
 
 
 def _decisions(special: dict[str, dict], i: int) -> dict[str, list]:

@@ -131,8 +131,9 @@ def _target_xy(x: np.ndarray, y: np.ndarray, decision: CrsDecision) -> tuple[tup
     return crs.to_wgs84(crs.VN2000_GEOGRAPHIC).transform(x, y, direction="INVERSE"), (x, y)
 
 
-def to_targets_wkb(geoms: np.ndarray, decision: CrsDecision) -> tuple[pa.Array, pa.Array]:
-    """EWKB MultiPolygons in (EPSG:4756, EPSG:4326) of polygonal source geometries, without shapely objects.
+def to_targets_wkb(geoms: np.ndarray, decision: CrsDecision) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """EWKB MultiPolygons in (EPSG:4756, EPSG:4326) of polygonal source geometries, without shapely objects, and
+    each geometry's WGS 84 bounds (minx, miny, maxx, maxy rows: the published extent is measured while loading).
 
     Neighbouring parcels share their boundary vertices (a cadastral sheet is a coverage: each corner belongs to
     two to four parcels, and every ring repeats its first vertex), so each distinct source vertex is transformed
@@ -141,8 +142,9 @@ def to_targets_wkb(geoms: np.ndarray, decision: CrsDecision) -> tuple[pa.Array, 
     where, distinct = pd.factorize(np.ascontiguousarray(coords[:, :2]).view(np.complex128).ravel())
     (vx, vy), (wx, wy) = _target_xy(distinct.real.copy(), distinct.imag.copy(), decision)
     layout = wkb.Layout(offsets)
-    return (layout.write(np.column_stack((vx, vy))[where], crs.VN2000_GEOGRAPHIC),
-            layout.write(np.column_stack((wx, wy))[where], 4326))
+    wgs = np.column_stack((wx, wy))[where]
+    return (layout.write(np.column_stack((vx, vy))[where], crs.VN2000_GEOGRAPHIC), layout.write(wgs, 4326),
+            wkb.bounds(wgs, offsets))
 
 
 def points_to_wgs(points: np.ndarray, decision: CrsDecision) -> np.ndarray:

@@ -29,6 +29,8 @@ class Output:
     personal_copy: bytes = b""
     sensitive_copy: bytes = b""  # defence/security rows: their own table, never the core table or a view
     loaded: int = 0
+    core_rows: int = 0  # rows in core_copy, and the WGS 84 extent of their geometries (None when there are none)
+    extent: tuple[float, float, float, float] | None = None
     quarantine: list[tuple] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
@@ -49,7 +51,7 @@ def _coerce(v, typ: pa.DataType):
 def _array(values, typ: pa.DataType, keep: np.ndarray, keep_idx: pa.Array) -> pa.Array:
     """One column restricted to the kept rows, typed for the COPY encoder."""
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        picked = values.filter(keep)
+        picked = values if len(keep_idx) == len(keep) else values.filter(keep)
         try:
             return picked.cast(typ)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # e.g. '12a' or 12.5 for an integer column
@@ -64,10 +66,13 @@ def _array(values, typ: pa.DataType, keep: np.ndarray, keep_idx: pa.Array) -> pa
         return pa.array([_coerce(v, typ) for v in picked], type=typ, from_pandas=True)
 
 
-def assemble(ctx, batch, cols: dict[str, list], derived: dict, vn: pa.Array, wgs: pa.Array,
+def assemble(ctx, batch, cols: dict[str, object], derived: dict, geometry: tuple[pa.Array, pa.Array, np.ndarray],
              bad: dict[int, list[Issue]], kept_issues: list[Issue]) -> Output:
-    """Accepted rows -> core + personal binary COPY; rejected rows -> quarantine records with their raw values."""
+    """Accepted rows -> core + personal binary COPY; rejected rows -> quarantine records with their raw values.
+
+    `geometry` is (VN-2000 EWKB, WGS 84 EWKB, WGS 84 bounds) per row."""
     ds, n = ctx.ds, len(batch)
+    vn, wgs, bounds = geometry
     keep = np.ones(n, dtype=bool)
     keep[list(bad)] = False
     keep_idx = pa.array(np.flatnonzero(keep))
@@ -78,8 +83,7 @@ def assemble(ctx, batch, cols: dict[str, list], derived: dict, vn: pa.Array, wgs
     core: dict[str, pa.Array] = {"row_id": row_ids}
     for c in ds.by_sensitivity("public", "restricted"):
         core[c.name] = _array(derived.get(c.name, cols.get(c.name, empty)), ARROW_TYPES[c.type], keep, keep_idx)
-    core["geom"] = wgs.filter(keep)
-    core["geom_vn2000"] = vn.filter(keep)
+    core["geom"], core["geom_vn2000"] = (wgs, vn) if m == n else (wgs.filter(keep), vn.filter(keep))
     assert list(core) == ddl.core_columns(ds)
     personal = {"row_id": row_ids}
     for c in ds.by_sensitivity("personal"):
@@ -91,21 +95,38 @@ def assemble(ctx, batch, cols: dict[str, list], derived: dict, vn: pa.Array, wgs
     mask = pa.array(has_personal)
     personal = {k: v.filter(mask) for k, v in personal.items()}
     core_table, sensitive = pa.table(core), None
+    core_bounds = bounds[keep]
     if ds.publication.exclude_sensitive_land_use and ddl.SENSITIVE_FLAG in core:
         flag = pc.fill_null(core_table.column(ddl.SENSITIVE_FLAG), False)
         if pc.any(flag).as_py():
             sensitive = core_table.filter(flag)
             core_table = core_table.filter(pc.invert(flag))
+            core_bounds = core_bounds[~flag.to_numpy(zero_copy_only=False)]
     out = Output(core_copy=copy_binary.encode(core_table, core_types(ds)),
                  personal_copy=copy_binary.encode(pa.table(personal), personal_types(ds)) if has_personal.any()
                  else b"",
                  sensitive_copy=b"" if sensitive is None else copy_binary.encode(sensitive, core_types(ds)),
-                 loaded=m)
+                 loaded=m, core_rows=core_table.num_rows, extent=_extent(core_bounds))
     for i, issues in sorted(bad.items()):
         out.quarantine.append(raw_row(batch, i, issues))
         out.issues += issues
     out.issues += kept_issues
     return out
+
+
+def _extent(bounds: np.ndarray) -> tuple[float, float, float, float] | None:
+    """The extent of (minx, miny, maxx, maxy) rows, NaN rows (no geometry) left out; None if none has one."""
+    if not len(bounds) or np.isnan(bounds[:, 0]).all():
+        return None
+    return (float(np.nanmin(bounds[:, 0])), float(np.nanmin(bounds[:, 1])), float(np.nanmax(bounds[:, 2])),
+            float(np.nanmax(bounds[:, 3])))
+
+
+def merge_extents(a: tuple | None, b: tuple | None) -> tuple | None:
+    """The extent covering two extents (either may be None)."""
+    if a is None or b is None:
+        return a or b
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 def core_types(ds) -> list[str]:

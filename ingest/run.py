@@ -22,7 +22,7 @@ from hub.db import copy_binary
 from hub.db.connect import connect
 from hub.errors import DatabaseError, HubError, LockBusy, PublishBlocked, PublishRefused
 from hub.settings import ingest_settings
-from ingest import cadastre, georef, load, parallel, publish, refdata, sources
+from ingest import cadastre, georef, load, output, parallel, publish, refdata, sources
 from ingest.issues import Issue, Tally
 from ingest.landuse import Normaliser
 
@@ -232,6 +232,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     # provenance (rows with decoding decisions also carry them in their provenance column).
     _add_to_files(conn, load_id, [_crs_of(ctx, src.display) for src in srcs])
     tally = Tally()
+    core_rows, extent = 0, None  # the staged core table's row count and WGS 84 extent, measured while copying
     phases: dict[str, float] = {}
     core_cols, pers_cols = ddl.core_columns(ds), ddl.personal_columns(ds)
     (cs, ct), (ps, pt) = load.staging_tables(ds, load_id)
@@ -264,6 +265,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
                 pending = writer.submit(write, out)
                 tally.rows_in += rows
                 tally.rejected += len(out.quarantine)
+                core_rows, extent = core_rows + out.core_rows, output.merge_extents(extent, out.extent)
                 tally.add(ds, out.issues)
                 bar.update(rows)
             if pending is not None:
@@ -279,11 +281,16 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             for stmt in ddl.index_others(ds, cs, ct, f"l{load_id}"):
                 conn.execute(stmt)
             load.copy_rows(conn, ("meta", "issue"), ISSUE_COLS, _issue_rows(load_id, ds.id, set_issues))
-        tally.rejected += len({(i.file, i.row_no) for i in set_issues if i.action == "rejected"})
+        removed = len({(i.file, i.row_no) for i in set_issues if i.action == "rejected"})
+        tally.rejected += removed
         tally.add(ds, set_issues)
-        with conn.transaction():  # while the GiST index builds (a read: no lock conflict)
-            conn.execute("SET LOCAL ROLE hub_owner")
-            stats = publish.measure(conn, (cs, ct))
+        if removed:  # duplicates left the core table: measure what is left (a read, beside the GiST build)
+            with conn.transaction():
+                conn.execute("SET LOCAL ROLE hub_owner")
+                stats = publish.measure(conn, (cs, ct))
+        else:
+            day = dt.date.fromisoformat(ctx.valid_from) if core_rows else None
+            stats = (core_rows, list(extent) if extent else None, day, day)
         gist.result()
     phases["set_rules_and_indexes"] = time.monotonic() - t0 - sum(phases.values())
     with conn.transaction():

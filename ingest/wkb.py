@@ -30,6 +30,19 @@ def ragged(geoms: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray,
     return coords, tuple(offsets)
 
 
+def bounds(coords: np.ndarray, offsets: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """(minx, miny, maxx, maxy) of each geometry of a ragged structure; NaN for a geometry without coordinates."""
+    ring_off, poly_off, geom_off = offsets
+    first = np.asarray(ring_off)[np.asarray(poly_off)[np.asarray(geom_off)]]  # each geometry's first coordinate
+    out = np.full((len(first) - 1, 4), np.nan)
+    has = np.flatnonzero(np.diff(first) > 0)
+    if len(has):
+        starts = first[has]
+        out[has, :2] = np.minimum.reduceat(coords[:, :2], starts)
+        out[has, 2:] = np.maximum.reduceat(coords[:, :2], starts)
+    return out
+
+
 def _polygons(geoms: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """`ragged` of plain Polygons (nearly every parcel): ring sizes from coordinate counts, ring objects only for
     the polygons with holes (shapely's general path builds a ring object for every ring)."""

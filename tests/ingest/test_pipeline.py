@@ -6,11 +6,13 @@ import hashlib
 
 import psycopg
 import pytest
+from psycopg import sql
 import shapely
 
 from hub.catalog import ddl, load_dataset
 from hub.db.connect import conninfo
 from hub.errors import CrsError, LockBusy, PublishRefused
+from ingest import publish
 from ingest.run import Options, _lock_key, run_ingest
 from hub.text import vni_encode
 from tests.ingest.conftest import parcels, write_shp
@@ -149,3 +151,22 @@ def test_plain_rows_have_no_provenance_document_but_row_id_and_ledger_tell_it(hu
     assert files[0]["bytes"] == sum(p.stat().st_size for p in sidecars)
     total = admin_conn.execute("SELECT source_sha256 FROM meta.load WHERE load_id = %s", (res["load_id"],)).fetchone()
     assert total[0] == hashlib.sha256(b"plain.shp" + bytes.fromhex(files[0]["sha256"])).hexdigest()
+
+
+def test_published_count_extent_and_interval_measured_while_loading_match_the_table(hub_db, shp_factory, admin_conn):
+    """The row count, WGS 84 extent and validity interval recorded at publish (measured from the chunks as they
+    were copied) equal what the published table holds; the SQL box is float4-rounded outwards, so it may be
+    larger by a hair, never smaller."""
+    rows = parcels(40)
+    rows[3]["KyHieuMucD"] = "CQP"  # a defence parcel: kept out of the core table and out of the extent
+    res = run_ingest(DS, [shp_factory(rows=rows).parent], Options(force=True))
+    ds = load_dataset(DS)
+    count, bbox, lo, hi = admin_conn.execute(
+        "SELECT row_count, bbox, interval_start, interval_end FROM meta.published WHERE dataset_id = %s",
+        (DS,)).fetchone()
+    table = sql_count, sql_box, sql_lo, sql_hi = publish.measure(admin_conn, ds.core_table)
+    assert res["status"] == "published" and table and count == sql_count and (lo, hi) == (sql_lo, sql_hi)
+    defence = admin_conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(*ds.sensitive_table)))
+    assert count == res["rows_loaded"] - defence.fetchone()[0] < res["rows_loaded"]  # defence rows are elsewhere
+    assert all(abs(a - b) < 1e-5 for a, b in zip(bbox, sql_box))
+    assert sql_box[0] <= bbox[0] and sql_box[1] <= bbox[1] and sql_box[2] >= bbox[2] and sql_box[3] >= bbox[3]
