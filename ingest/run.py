@@ -247,9 +247,9 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
         load.create(conn, ds, load_id)
         def write(out) -> None:
             """COPY one transformed chunk (runs in the writer thread while the next chunk is transformed)."""
-            copy_binary.copy(conn, (cs, ct), core_cols, out.core_copy)
-            copy_binary.copy(conn, load.sensitive_staging(ds, load_id), core_cols, out.sensitive_copy)
-            copy_binary.copy(conn, (ps, pt), pers_cols, out.personal_copy)
+            copy_binary.copy(conn, (cs, ct), core_cols, out.core_copy, freeze=True)
+            copy_binary.copy(conn, load.sensitive_staging(ds, load_id), core_cols, out.sensitive_copy, freeze=True)
+            copy_binary.copy(conn, (ps, pt), pers_cols, out.personal_copy, freeze=True)
             if out.quarantine:
                 load.quarantine(conn, ds, load_id, out.quarantine)
             if out.issues:

@@ -208,11 +208,17 @@ def encode(table: pa.Table, types: Sequence[str]) -> bytes:
     return b"".join((HEADER, memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]], TRAILER))
 
 
-def copy(conn: psycopg.Connection, table: tuple[str, str], columns: list[str], data: bytes) -> None:
-    """COPY an encode() stream into schema.table (columns in the order they were encoded); no-op for b''."""
+def copy(conn: psycopg.Connection, table: tuple[str, str], columns: list[str], data: bytes,
+         freeze: bool = False) -> None:
+    """COPY an encode() stream into schema.table (columns in the order they were encoded); no-op for b''.
+
+    `freeze` writes the rows frozen and all-visible, for a table created in the current transaction (PostgreSQL
+    refuses it otherwise): the index builds, ANALYZE and the first readers then skip the commit-status lookups
+    and hint-bit writes a fresh table costs, and VACUUM never has to rewrite the pages to freeze them."""
     if not data:
         return
-    stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
-        sql.Identifier(*table), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary{})").format(
+        sql.Identifier(*table), sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+        sql.SQL(", FREEZE") if freeze else sql.SQL(""))
     with conn.cursor() as cur, cur.copy(stmt) as cp:
         cp.write(data)

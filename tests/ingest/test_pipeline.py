@@ -170,3 +170,13 @@ def test_published_count_extent_and_interval_measured_while_loading_match_the_ta
     assert count == res["rows_loaded"] - defence.fetchone()[0] < res["rows_loaded"]  # defence rows are elsewhere
     assert all(abs(a - b) < 1e-5 for a, b in zip(bbox, sql_box))
     assert sql_box[0] <= bbox[0] and sql_box[1] <= bbox[1] and sql_box[2] >= bbox[2] and sql_box[3] >= bbox[3]
+
+
+def test_published_rows_are_written_frozen_and_all_visible(hub_db, shp_factory, admin_conn):
+    """COPY FREEZE into the run's own staging tables: every page of the published table is all-visible already
+    (the visibility map ANALYZE reads), so readers and VACUUM never rewrite it."""
+    run_ingest(DS, [shp_factory(rows=parcels(60)).parent], Options(force=True))
+    ds = load_dataset(DS)
+    pages, visible = admin_conn.execute("SELECT relpages, relallvisible FROM pg_class WHERE oid = %s::regclass",
+                                        (".".join(ds.core_table),)).fetchone()
+    assert pages > 0 and visible == pages
