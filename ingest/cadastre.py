@@ -37,6 +37,7 @@ class Context:
     decisions: dict[str, georef.CrsDecision] = field(default_factory=dict)
     buffered: dict[str, object] = field(default_factory=dict)
     file_index: dict[str, int] = field(default_factory=dict)  # file -> position in the run (row ids)
+    load_id: int = 0  # the ledger row findings are written under
 
 
 def field_map(ds: Dataset, fields: list[str], file: str) -> dict[str, str]:
@@ -318,7 +319,7 @@ def _topology(f: Findings, ctx: Context, keys, communes, sheets, geoms, ok, deci
             areas = shapely.area(shapely.intersection(g[first], g[second]))
             big = areas >= min_overlap
             f.add(idx[first[big]], "topology_overlap",
-                  [f"overlaps parcel {keys[idx[j]]} by {ar:.2f} m²" for j, ar in zip(second[big], areas[big])])
+                  [f"overlaps parcel {keys[int(idx[j])].as_py()} by {ar:.2f} m²" for j, ar in zip(second[big], areas[big])])
         union = shapely.coverage_union_all(g)
         holes = [shapely.Polygon(r) for part in shapely.get_parts(union) for r in part.interiors]
         for hole in (h for h in holes if lo <= h.area <= hi):
@@ -389,9 +390,9 @@ def _ints(values) -> pa.Array:
                      (values.to_pylist() if isinstance(values, pa.Array) else values)], pa.int64())
 
 
-def _keys(communes: pa.Array, sheets: pa.Array, parcels: pa.Array) -> list[str | None]:
-    """Parcel keys 'commune.sheet.parcel' (None when a part is missing), built in Arrow."""
-    return pc.binary_join_element_wise(communes, sheets.cast(pa.string()), parcels.cast(pa.string()), ".").to_pylist()
+def _keys(communes: pa.Array, sheets: pa.Array, parcels: pa.Array) -> pa.Array:
+    """Parcel keys 'commune.sheet.parcel' (null when a part is missing), built in Arrow."""
+    return pc.binary_join_element_wise(communes, sheets.cast(pa.string()), parcels.cast(pa.string()), ".")
 
 
 def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output:
@@ -426,8 +427,8 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
         "provenance": provenance, "personal_provenance": personal_provenance,
         "withheld": withheld,
     }
-    bad, kept = f.issues()
-    return output.assemble(ctx, batch, cols, derived, (vn, wgs, bounds), bad, kept)
+    findings = f.summary()
+    return output.assemble(ctx, batch, cols, derived, (vn, wgs, bounds), findings)
 
 
 def _decisions(special: dict[str, dict], i: int) -> dict[str, list]:

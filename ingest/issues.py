@@ -30,7 +30,8 @@ class Tally:
     rejected: int = 0
     blocking: Counter = field(default_factory=Counter)
     summary: dict = field(default_factory=dict)  # rule -> {severity, action, count}
-    flagged_rows: set = field(default_factory=set)  # (file, row) of kept rows with a finding
+    flagged_rows: set = field(default_factory=set)  # (file, row) of kept rows with a set-level finding
+    chunk_flagged: int = 0  # kept rows with a finding of the row rules (chunks never share a row)
 
     @property
     def by_rule(self) -> dict[str, int]:
@@ -40,12 +41,26 @@ class Tally:
     @property
     def flagged(self) -> int:
         """Rows with at least one finding that did not reject them."""
-        return len(self.flagged_rows)
+        return self.chunk_flagged + len(self.flagged_rows)
 
     @property
     def loaded(self) -> int:
         """Rows that reach the published table."""
         return self.rows_in - self.rejected
+
+    def add_chunk(self, ds: Dataset, counts: dict[str, list], flagged: int) -> None:
+        """Add a chunk's counts per rule ([severity, action, count]) and its flagged rows."""
+        for rule, (sev, act, n) in counts.items():
+            entry = self.summary.setdefault(rule, {"severity": sev, "action": act, "count": 0})
+            entry["count"] += n
+            if blocks(ds, rule):
+                self.blocking[rule] += n
+        self.chunk_flagged += flagged
+
+    def recount_flagged(self, rows: int) -> None:
+        """Replace the flagged count by one measured over every finding (when set rules flag rows that row rules
+        may have flagged already)."""
+        self.chunk_flagged, self.flagged_rows = rows, set()
 
     def add(self, ds: Dataset, issues: list[Issue]) -> None:
         """Count issues by rule (with severity and action, for the summary), note the ones the catalog says block

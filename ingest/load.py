@@ -85,6 +85,12 @@ def quarantine(conn: psycopg.Connection, ds: Dataset, load_id: int, rows: list[t
               ((load_id, ds.id, *r) for r in rows))
 
 
+def flagged_rows(conn: psycopg.Connection, load_id: int) -> int:
+    """Rows of a load kept with at least one finding, counted from meta.issue (row rules and set rules)."""
+    return conn.execute("SELECT count(*) FROM (SELECT 1 FROM meta.issue WHERE load_id = %s GROUP BY file, row_no "
+                        "HAVING bool_and(action <> 'rejected')) s", (load_id,)).fetchone()[0]
+
+
 def set_rules(conn: psycopg.Connection, ds: Dataset, load_id: int, files: list[str]) -> list[Issue]:
     """Duplicate keys across the load (core and defence/security rows): rejected, moved to quarantine.
 

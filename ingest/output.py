@@ -13,6 +13,7 @@ import shapely
 from hub.catalog import ddl
 from hub.db import copy_binary
 from ingest.values import as_float as _num, as_int as _int
+from ingest.findings import COLUMNS as FINDING_COLUMNS, Summary
 from ingest.issues import Issue
 
 ROWS_PER_FILE = 1_000_000_000  # row_id = file index × this + row number in the file
@@ -32,7 +33,9 @@ class Output:
     core_rows: int = 0  # rows in core_copy, and the WGS 84 extent of their geometries (None when there are none)
     extent: tuple[float, float, float, float] | None = None
     quarantine: list[tuple] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
+    issues_copy: bytes = b""  # meta.issue rows (binary COPY)
+    issue_counts: dict[str, list] = field(default_factory=dict)  # rule -> [severity, action, count]
+    flagged: int = 0  # kept rows with a finding
 
 
 def _coerce(v, typ: pa.DataType):
@@ -67,12 +70,13 @@ def _array(values, typ: pa.DataType, keep: np.ndarray, keep_idx: pa.Array) -> pa
 
 
 def assemble(ctx, batch, cols: dict[str, object], derived: dict, geometry: tuple[pa.Array, pa.Array, np.ndarray],
-             bad: dict[int, list[Issue]], kept_issues: list[Issue]) -> Output:
+             findings: Summary) -> Output:
     """Accepted rows -> core + personal binary COPY; rejected rows -> quarantine records with their raw values.
 
     `geometry` is (VN-2000 EWKB, WGS 84 EWKB, WGS 84 bounds) per row."""
     ds, n = ctx.ds, len(batch)
     vn, wgs, bounds = geometry
+    bad = findings.bad
     keep = np.ones(n, dtype=bool)
     keep[list(bad)] = False
     keep_idx = pa.array(np.flatnonzero(keep))
@@ -106,12 +110,26 @@ def assemble(ctx, batch, cols: dict[str, object], derived: dict, geometry: tuple
                  personal_copy=copy_binary.encode(pa.table(personal), personal_types(ds)) if has_personal.any()
                  else b"",
                  sensitive_copy=b"" if sensitive is None else copy_binary.encode(sensitive, core_types(ds)),
-                 loaded=m, core_rows=core_table.num_rows, extent=_extent(core_bounds))
-    for i, issues in sorted(bad.items()):
-        out.quarantine.append(raw_row(batch, i, issues))
-        out.issues += issues
-    out.issues += kept_issues
+                 loaded=m, core_rows=core_table.num_rows, extent=_extent(core_bounds),
+                 issues_copy=issues_copy(ctx, batch.file.display, findings.table), issue_counts=findings.counts,
+                 flagged=findings.flagged)
+    out.quarantine = [raw_row(batch, i, issues) for i, issues in sorted(bad.items())]
     return out
+
+
+ISSUE_COLUMNS = ["load_id", "dataset_id", "file", *FINDING_COLUMNS]
+ISSUE_TYPES = ["bigint", "text", "text", "bigint", "text", "text", "text", "text", "text", "text"]
+
+
+def issues_copy(ctx, file: str, table) -> bytes:
+    """A chunk's findings as meta.issue rows (binary COPY), under the run's load id."""
+    n = table.num_rows
+    if not n:
+        return b""
+    const = pa.nulls(n, pa.string())
+    full = pa.table([pa.array(np.full(n, ctx.load_id, np.int64)), const.fill_null(ctx.ds.id), const.fill_null(file),
+                     *table.columns], names=ISSUE_COLUMNS)
+    return copy_binary.encode(full, ISSUE_TYPES)
 
 
 def _extent(bounds: np.ndarray) -> tuple[float, float, float, float] | None:

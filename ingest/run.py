@@ -228,6 +228,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
                            (opts.encoding or ds.source.encoding), opts.valid_from or dt.date.today().isoformat())
     _decisions(ctx, srcs, georef.parse_crs_option(opts.crs, ref.zones) if opts.crs else None)
     ctx.file_index = {s.display: i for i, s in enumerate(srcs)}
+    ctx.load_id = load_id
     # The ledger's file list, in row-id order, gets each file's CRS decision: with row_id it is every row's
     # provenance (rows with decoding decisions also carry them in their provenance column).
     _add_to_files(conn, load_id, [_crs_of(ctx, src.display) for src in srcs])
@@ -252,8 +253,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             copy_binary.copy(conn, (ps, pt), pers_cols, out.personal_copy, freeze=True)
             if out.quarantine:
                 load.quarantine(conn, ds, load_id, out.quarantine)
-            if out.issues:
-                load.copy_rows(conn, ("meta", "issue"), ISSUE_COLS, _issue_rows(load_id, ds.id, out.issues))
+            copy_binary.copy(conn, ("meta", "issue"), output.ISSUE_COLUMNS, out.issues_copy)
 
         # One writer thread: the server parses chunk N while Python transforms chunk N+1 (libpq waits release
         # the GIL). At most one chunk is in flight, so memory stays bounded by two chunks.
@@ -266,7 +266,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
                 tally.rows_in += rows
                 tally.rejected += len(out.quarantine)
                 core_rows, extent = core_rows + out.core_rows, output.merge_extents(extent, out.extent)
-                tally.add(ds, out.issues)
+                tally.add_chunk(ds, out.issue_counts, out.flagged)
                 bar.update(rows)
             if pending is not None:
                 pending.result()
@@ -284,6 +284,8 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
         removed = len({(i.file, i.row_no) for i in set_issues if i.action == "rejected"})
         tally.rejected += removed
         tally.add(ds, set_issues)
+        if any(i.action != "rejected" for i in set_issues):  # a row may carry a row-rule finding as well
+            tally.recount_flagged(load.flagged_rows(conn, load_id))
         if removed:  # duplicates left the core table: measure what is left (a read, beside the GiST build)
             with conn.transaction():
                 conn.execute("SET LOCAL ROLE hub_owner")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from hub.db.migrate import applied, available, migrate
@@ -68,3 +69,23 @@ def test_edited_migration_is_refused(hub_db, admin_conn):
     finally:
         first = available()[0]
         admin_conn.execute("UPDATE hub_migrations.applied SET checksum = %s WHERE version = 1", (first.checksum,))
+
+
+def test_findings_keep_their_load_without_a_per_row_foreign_key(hub_db, admin_conn):
+    """meta.issue's integrity is checked per statement: an orphan finding is refused, deleting a load deletes its
+    findings, a load id cannot change."""
+    with admin_conn.transaction(force_rollback=True):
+        load_id = admin_conn.execute("INSERT INTO meta.load (dataset_id, status) VALUES ('t', 'running') "
+                                     "RETURNING load_id").fetchone()[0]
+        admin_conn.execute("INSERT INTO meta.issue (load_id, dataset_id, rule, severity, action, message) "
+                           "SELECT %s, 't', 'r', 'warn', 'flagged', 'm' FROM generate_series(1, 3)", (load_id,))
+        with pytest.raises(psycopg.errors.ForeignKeyViolation), admin_conn.transaction():
+            admin_conn.execute("INSERT INTO meta.issue (load_id, dataset_id, rule, severity, action, message) "
+                               "VALUES (%s, 't', 'r', 'warn', 'flagged', 'm')", (load_id + 1000,))
+        with pytest.raises(psycopg.errors.ForeignKeyViolation), admin_conn.transaction():
+            admin_conn.execute("UPDATE meta.issue SET load_id = %s WHERE load_id = %s", (load_id + 1000, load_id))
+        with pytest.raises(psycopg.errors.ForeignKeyViolation), admin_conn.transaction():
+            admin_conn.execute("UPDATE meta.load SET load_id = %s WHERE load_id = %s", (load_id + 1000, load_id))
+        admin_conn.execute("DELETE FROM meta.load WHERE load_id = %s", (load_id,))
+        left = admin_conn.execute("SELECT count(*) FROM meta.issue WHERE load_id = %s", (load_id,)).fetchone()[0]
+        assert left == 0

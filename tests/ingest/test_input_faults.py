@@ -279,3 +279,32 @@ def test_catalog_type_change_is_published_over_the_previous_version(hub_db, admi
                                   ).fetchone()[0]
     finally:
         load_all.cache_clear()
+
+
+# --- findings counted once per row ---------------------------------------------------------------------------
+
+def test_rows_flagged_by_row_and_set_rules_are_counted_once(hub_db, admin_conn, tmp_path, monkeypatch):
+    """A catalog that keeps duplicate keys as a warning: a row flagged by a row rule (a 2018 land-use code) and by
+    the set rule (its key twice) is one flagged row, not two."""
+    entry = yaml.safe_load((CATALOG_DIR / f"{DS}.yaml").read_text(encoding="utf-8"))
+    entry.update(id="cadastre_dupwarn", publication={"collection": "cadastre_dupwarn"},
+                 validation={"duplicate_key": {"severity": "warn"}})
+    folder = tmp_path / "catalogs"
+    folder.mkdir()
+    (folder / "cadastre_dupwarn.yaml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("HUB_CATALOG_DIR", str(folder))
+    load_all.cache_clear()
+    try:
+        rows = _clean_rows(6, y0=1126000)
+        rows[1]["SoThuTuThu"] = rows[0]["SoThuTuThu"]         # rows 1 and 2 share a key (warning)
+        rows[1]["KyHieuMucD"] = rows[2]["KyHieuMucD"] = "BHK"  # rows 2 and 3: legacy code (warning)
+        path = write_shp(tmp_path / "dup" / "dup.shp", rows)
+        out = run_ingest("cadastre_dupwarn", [path.parent], Options(force=True))
+        assert out["rows_in"] == 6 == out["rows_loaded"] and out["rows_rejected"] == 0
+        assert out["issues_by_rule"]["duplicate_key"] == {"severity": "warn", "action": "flagged", "count": 2}
+        assert out["issues_by_rule"]["legacy_land_use"]["count"] == 2
+        assert out["rows_flagged"] == 3
+        ledger = admin_conn.execute("SELECT rows_flagged FROM meta.load WHERE load_id = %s", (out["load_id"],))
+        assert ledger.fetchone()[0] == 3
+    finally:
+        load_all.cache_clear()
