@@ -73,3 +73,12 @@ def test_committed_json_schema_is_current_and_validates_entries():
     assert committed == json.loads(json.dumps(json_schema()))
     for ds in load_all().values():
         jsonschema.validate(ds.model_dump(mode="json", exclude_none=True), committed)
+
+
+def test_broken_yaml_names_the_file_and_line(tmp_path):
+    """A catalog file that is not YAML: the error names the file and the line (libyaml's loader keeps marks)."""
+    path = tmp_path / "broken.yaml"
+    path.write_text("id: cadastre_x\ntitle: {vi: 'Thửa đất'\nsource: []\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_file(path)
+    assert str(path) in err.value.user_message() and ":line " in err.value.user_message()
