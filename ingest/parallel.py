@@ -63,12 +63,12 @@ def _work(task: tuple) -> tuple[int, Output]:
     """In a worker: turn one task into a batch (an Arrow record batch read by the parent, or a range of a
     legacy-format file read here) and transform it."""
     src, fmap, kind, *args = task
-    if kind == "arrow":
-        data, geom_col, start = args
-        batch = sources.from_arrow(src, pa.ipc.open_stream(data).read_next_batch(), geom_col, start)
-    else:
-        batch = sources.read_range(src, *args)
-    with _no_gc():
+    with _no_gc():  # reading too: parsing 25k geometries alone is enough allocations to trigger full collections
+        if kind == "arrow":
+            data, geom_col, start = args
+            batch = sources.from_arrow(src, pa.ipc.open_stream(data).read_next_batch(), geom_col, start)
+        else:
+            batch = sources.read_range(src, *args)
         return len(batch), cadastre.transform(batch, _CTX, fmap)
 
 
@@ -99,10 +99,23 @@ def _inline(ctx: cadastre.Context, src: sources.SourceFile, chunk_rows: int) -> 
 def transformed(ctx: cadastre.Context, srcs: list[sources.SourceFile], chunk_rows: int,
                 workers: int) -> Iterator[tuple[int, Output]]:
     """(rows read, output) per chunk, in file order."""
-    if workers <= 1:
-        for src in srcs:
-            yield from _inline(ctx, src, chunk_rows)
-        return
+    # Everything alive now (modules, catalog, reference data) is left out of garbage collections, here and in the
+    # forked workers: a full collection would otherwise walk it all (~0.1 s each, several per million rows), and
+    # in a worker touch, hence copy, every page of it.
+    gc.freeze()
+    try:
+        if workers <= 1:
+            for src in srcs:
+                yield from _inline(ctx, src, chunk_rows)
+        else:
+            yield from _pooled(ctx, srcs, chunk_rows, workers)
+    finally:
+        gc.unfreeze()
+
+
+def _pooled(ctx: cadastre.Context, srcs: list[sources.SourceFile], chunk_rows: int,
+            workers: int) -> Iterator[tuple[int, Output]]:
+    """`transformed` with a pool of forked workers."""
     global _CTX
     _CTX = ctx
     _keep_freed_memory()  # before the fork: the workers inherit it
