@@ -22,6 +22,7 @@ import pyarrow.ipc  # noqa: F401  (pa.ipc)
 from ingest import cadastre, sources
 from ingest.output import Output
 
+EDGE_PIECES = 4  # a file's first and last chunks are split this many ways
 _CTX: cadastre.Context | None = None  # set in the parent just before the fork; read by the workers
 
 
@@ -76,11 +77,17 @@ def _tasks(src: sources.SourceFile, fmap: dict, chunk_rows: int) -> Iterator[tup
     """The work items of one file, in file order."""
     if src.fmt in sources.UTF8_FORMATS:
         for rb, geom_col, start in sources.arrow_chunks(src, chunk_rows):
-            # Serialised now: GDAL's batch memory must not be touched after the reader moves on or closes.
-            sink = pa.BufferOutputStream()
-            with pa.ipc.new_stream(sink, rb.schema) as writer:
-                writer.write_batch(rb)
-            yield src, fmap, "arrow", sink.getvalue(), geom_col, start
+            # The file's first and last chunks go out in quarters: the server starts copying sooner, and less is
+            # left to copy once the workers have finished.
+            edge = start == 1 or 0 <= src.features < start + rb.num_rows
+            step = max(1, -(-rb.num_rows // EDGE_PIECES)) if edge else max(1, rb.num_rows)
+            for offset in range(0, rb.num_rows, step):
+                # Serialised now: GDAL's batch memory must not be touched after the reader moves on or closes.
+                part = rb.slice(offset, step)
+                sink = pa.BufferOutputStream()
+                with pa.ipc.new_stream(sink, part.schema) as writer:
+                    writer.write_batch(part)
+                yield src, fmap, "arrow", sink.getvalue(), geom_col, start + offset
     else:
         for start in range(0, src.features, chunk_rows):
             yield src, fmap, "range", start, chunk_rows

@@ -180,3 +180,35 @@ def test_published_rows_are_written_frozen_and_all_visible(hub_db, shp_factory, 
     pages, visible = admin_conn.execute("SELECT relpages, relallvisible FROM pg_class WHERE oid = %s::regclass",
                                         (".".join(ds.core_table),)).fetchone()
     assert pages > 0 and visible == pages
+
+
+def test_rows_keep_their_numbers_across_chunks_and_the_split_edge_chunks(hub_db, tmp_path, admin_conn, monkeypatch):
+    """A GeoPackage read in 100-row chunks by two workers (the first and last chunks split in quarters): every row
+    keeps its own number, so the quarantine points at the right rows and every other row is published."""
+    import geopandas as gpd
+    import pyogrio
+
+    from hub.settings import ingest_settings
+
+    rows = parcels(430)
+    for r in rows:
+        r.update(KyHieuMucD="LUC", DiaChi="Ấp Thới Hòa, xã Thới Long", TenChu="Nguyễn Văn Đức")
+    bad = [0, 1, 99, 100, 101, 412, 429]  # chunk edges, inside the split first and last chunks
+    for i in bad:
+        x, y = rows[i]["geometry"].bounds[:2]
+        rows[i]["geometry"] = shapely.Polygon([(x, y), (x + 20, y + 20), (x + 20, y), (x, y + 20)])  # bow tie
+    path = tmp_path / "chunks.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame(rows, crs="EPSG:5897"), path)
+    monkeypatch.setenv("HUB_INGEST_CHUNK_ROWS", "100")
+    monkeypatch.setenv("HUB_INGEST_WORKERS", "2")
+    ingest_settings.cache_clear()
+    try:
+        res = run_ingest(DS, [path], Options(force=True))
+    finally:
+        ingest_settings.cache_clear()
+    assert res["rows_in"] == 430 and res["rows_rejected"] == len(bad) and res["rows_loaded"] == 430 - len(bad)
+    q = admin_conn.execute("SELECT row_no FROM restricted.quarantine WHERE load_id = %s ORDER BY row_no",
+                           (res["load_id"],)).fetchall()
+    assert [r[0] for r in q] == [i + 1 for i in bad]
+    published = admin_conn.execute("SELECT array_agg(parcel_no ORDER BY parcel_no) FROM pub.cadastre_cantho")
+    assert published.fetchone()[0] == [i + 1 for i in range(430) if i not in bad]
