@@ -78,7 +78,10 @@ class IngestSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="HUB_INGEST_", extra="ignore")
 
-    chunk_rows: int = Field(25_000, ge=100, le=1_000_000, description="Rows per streamed chunk")
+    chunk_bytes: int = Field(10 * 1024**2, ge=1024**2, le=1024**3,
+                             description="Source bytes per streamed chunk: a file's chunks hold this many bytes' "
+                                         "worth of its features (memory follows what is read, not the row count)")
+    chunk_rows: int = Field(50_000, ge=100, le=1_000_000, description="Most rows per streamed chunk")
     max_row_drop: float = Field(0.4, ge=0.0, le=1.0,
                                 description="Refuse to publish when rows fall by more than this share (unless --force)")
     max_archive_ratio: int = Field(100, ge=1, description="Zip-bomb guard: uncompressed/compressed size cap")

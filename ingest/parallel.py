@@ -73,6 +73,16 @@ def _work(task: tuple) -> tuple[int, Output]:
         return len(batch), cadastre.transform(batch, _CTX, fmap)
 
 
+def chunk_rows(features: int, size: int, max_rows: int, target_bytes: int) -> int:
+    """Rows per chunk for a file of `features` features and `size` bytes: about `target_bytes` of it per chunk, at
+    most max_rows, a multiple of 100. A 200-vertex parcel weighs as much as forty 5-vertex ones, so rows alone
+    would not bound memory; and small features get big chunks (each chunk costs ~15 ms of fixed work)."""
+    if features <= 0 or size <= 0:
+        return max_rows
+    rows = int(target_bytes * features // size)
+    return max(100, min(max_rows, rows - rows % 100))
+
+
 def _tasks(src: sources.SourceFile, fmap: dict, chunk_rows: int) -> Iterator[tuple]:
     """The work items of one file, in file order."""
     if src.fmt in sources.UTF8_FORMATS:
@@ -103,9 +113,9 @@ def _inline(ctx: cadastre.Context, src: sources.SourceFile, chunk_rows: int) -> 
         yield len(batch), out
 
 
-def transformed(ctx: cadastre.Context, srcs: list[sources.SourceFile], chunk_rows: int,
+def transformed(ctx: cadastre.Context, srcs: list[sources.SourceFile], rows_for: dict[str, int],
                 workers: int) -> Iterator[tuple[int, Output]]:
-    """(rows read, output) per chunk, in file order."""
+    """(rows read, output) per chunk, in file order; `rows_for` gives each file's chunk rows."""
     # Everything alive now (modules, catalog, reference data) is left out of garbage collections, here and in the
     # forked workers: a full collection would otherwise walk it all (~0.1 s each, several per million rows), and
     # in a worker touch, hence copy, every page of it.
@@ -113,14 +123,14 @@ def transformed(ctx: cadastre.Context, srcs: list[sources.SourceFile], chunk_row
     try:
         if workers <= 1:
             for src in srcs:
-                yield from _inline(ctx, src, chunk_rows)
+                yield from _inline(ctx, src, rows_for[src.display])
         else:
-            yield from _pooled(ctx, srcs, chunk_rows, workers)
+            yield from _pooled(ctx, srcs, rows_for, workers)
     finally:
         gc.unfreeze()
 
 
-def _pooled(ctx: cadastre.Context, srcs: list[sources.SourceFile], chunk_rows: int,
+def _pooled(ctx: cadastre.Context, srcs: list[sources.SourceFile], rows_for: dict[str, int],
             workers: int) -> Iterator[tuple[int, Output]]:
     """`transformed` with a pool of forked workers."""
     global _CTX
@@ -132,10 +142,10 @@ def _pooled(ctx: cadastre.Context, srcs: list[sources.SourceFile], chunk_rows: i
             if src.features < 0:
                 while pending:
                     yield pending.popleft().result()
-                yield from _inline(ctx, src, chunk_rows)
+                yield from _inline(ctx, src, rows_for[src.display])
                 continue
             fmap = cadastre.field_map(ctx.ds, list(src.fields), src.display)
-            for task in _tasks(src, fmap, chunk_rows):
+            for task in _tasks(src, fmap, rows_for[src.display]):
                 pending.append(pool.submit(_work, task))
                 if len(pending) >= 2 * workers:
                     yield pending.popleft().result()

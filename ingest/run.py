@@ -43,10 +43,14 @@ def _parts(f: sources.SourceFile) -> list[Path]:
     return sorted(p for p in f.path.parent.glob(f.path.stem + ".*")) if f.fmt in ("shp", "tab") else [f.path]
 
 
+def _size(f: sources.SourceFile) -> int:
+    """A source's size in bytes, sidecars included."""
+    return sum(p.stat().st_size for p in _parts(f))
+
+
 def _listing(files: list[sources.SourceFile]) -> list[dict]:
     """The ledger's file list before hashing: name, format, features and size in bytes."""
-    return [{"file": f.display, "format": f.fmt, "features": f.features,
-             "bytes": sum(p.stat().st_size for p in _parts(f))} for f in files]
+    return [{"file": f.display, "format": f.fmt, "features": f.features, "bytes": _size(f)} for f in files]
 
 
 def _digest(files: list[sources.SourceFile]) -> tuple[str, list[str]]:
@@ -262,7 +266,9 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
         # the GIL). At most one chunk is in flight, so memory stays bounded by two chunks.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-copy") as writer:
             pending = None
-            for rows, out in parallel.transformed(ctx, srcs, settings.chunk_rows, settings.workers):
+            rows_for = {s.display: parallel.chunk_rows(s.features, _size(s), settings.chunk_rows,
+                                                       settings.chunk_bytes) for s in srcs}
+            for rows, out in parallel.transformed(ctx, srcs, rows_for, settings.workers):
                 if pending is not None:
                     pending.result()
                 pending = writer.submit(write, out)
