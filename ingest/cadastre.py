@@ -319,7 +319,8 @@ def _topology(f: Findings, ctx: Context, keys, communes, sheets, geoms, ok, deci
             areas = shapely.area(shapely.intersection(g[first], g[second]))
             big = areas >= min_overlap
             f.add(idx[first[big]], "topology_overlap",
-                  [f"overlaps parcel {keys[int(idx[j])].as_py()} by {ar:.2f} m²" for j, ar in zip(second[big], areas[big])])
+                  [f"overlaps parcel {keys[int(idx[j])].as_py()} by {ar:.2f} m²"
+                   for j, ar in zip(second[big], areas[big])])
         union = shapely.coverage_union_all(g)
         holes = [shapely.Polygon(r) for part in shapely.get_parts(union) for r in part.interiors]
         for hole in (h for h in holes if lo <= h.area <= hi):

@@ -40,7 +40,8 @@ def test_redaction_per_distinct_value_matches_the_per_row_definition():
 
     rng = random.Random(5)
     owners = ["Nguyễn Văn An", "TRẦN THỊ BÉ", "Lê Lan", "An", None, ""]
-    texts = ["Ấp Thới Thạnh, nhà của nguyen van an", "tran thi be, Số 12", "Số 12 ấp Lê Lan", "chủ hộ Trần Văn Tư",
+    texts = ["Ấp Thới Thạnh, nhà của nguyen van an", "tran thi be, Số 12", "Số 12 ấp Lê Lan",
+             "chủ hộ Trần Văn Tư",
              "CCCD 079203001234", "Ấp An Bình", None, "", "Nguyễn  Văn\xa0AN"]
     n = 2_000
     cols = {"owner_name": [rng.choice(owners) for _ in range(n)], "address": [rng.choice(texts) for _ in range(n)],
