@@ -30,8 +30,7 @@ class Tally:
     rejected: int = 0
     blocking: Counter = field(default_factory=Counter)
     summary: dict = field(default_factory=dict)  # rule -> {severity, action, count}
-    flagged_rows: set = field(default_factory=set)  # (file, row) of kept rows with a set-level finding
-    chunk_flagged: int = 0  # kept rows with a finding of the row rules (chunks never share a row)
+    flagged: int = 0  # kept rows with a finding (summed over chunks: they never share a row)
 
     @property
     def by_rule(self) -> dict[str, int]:
@@ -39,39 +38,27 @@ class Tally:
         return {rule: entry["count"] for rule, entry in self.summary.items()}
 
     @property
-    def flagged(self) -> int:
-        """Rows with at least one finding that did not reject them."""
-        return self.chunk_flagged + len(self.flagged_rows)
-
-    @property
     def loaded(self) -> int:
         """Rows that reach the published table."""
         return self.rows_in - self.rejected
 
-    def add_chunk(self, ds: Dataset, counts: dict[str, list], flagged: int) -> None:
-        """Add a chunk's counts per rule ([severity, action, count]) and its flagged rows."""
+    def add(self, ds: Dataset, counts: dict[str, list], flagged: int = 0) -> None:
+        """Add findings per rule ([severity, action, count]: the summary, and the rules the catalog says block
+        publication) and the rows they flagged; the findings themselves go to meta.issue as they come."""
         for rule, (sev, act, n) in counts.items():
             entry = self.summary.setdefault(rule, {"severity": sev, "action": act, "count": 0})
             entry["count"] += n
             if blocks(ds, rule):
                 self.blocking[rule] += n
-        self.chunk_flagged += flagged
+        self.flagged += flagged
 
-    def recount_flagged(self, rows: int) -> None:
-        """Replace the flagged count by one measured over every finding (when set rules flag rows that row rules
-        may have flagged already)."""
-        self.chunk_flagged, self.flagged_rows = rows, set()
 
-    def add(self, ds: Dataset, issues: list[Issue]) -> None:
-        """Count issues by rule (with severity and action, for the summary), note the ones the catalog says block
-        publication, and remember flagged rows; the issues themselves are written to meta.issue as they come."""
-        for i in issues:
-            entry = self.summary.setdefault(i.rule, {"severity": i.severity, "action": i.action, "count": 0})
-            entry["count"] += 1
-            if blocks(ds, i.rule):
-                self.blocking[i.rule] += 1
-            if i.action != "rejected":
-                self.flagged_rows.add((i.file, i.row_no))
+def counts(issues: list[Issue]) -> dict[str, list]:
+    """Findings per rule as [severity, action, count], the form `Tally.add` takes."""
+    out: dict[str, list] = {}
+    for i in issues:
+        out.setdefault(i.rule, [i.severity, i.action, 0])[2] += 1
+    return out
 
 
 _RULES: dict[tuple[int, str], object] = {}

@@ -23,7 +23,7 @@ from hub.db.connect import connect
 from hub.errors import DatabaseError, HubError, LockBusy, PublishBlocked, PublishRefused
 from hub.settings import ingest_settings
 from ingest import cadastre, georef, load, output, parallel, publish, refdata, sources
-from ingest.issues import Issue, Tally
+from ingest.issues import Issue, Tally, counts
 from ingest.landuse import Normaliser
 
 
@@ -106,9 +106,6 @@ def _lock_key(dataset_id: str) -> int:
 def _issue_rows(load_id: int, ds_id: str, issues: list[Issue]):
     """meta.issue rows."""
     return ((load_id, ds_id, i.file, i.row_no, i.key, i.field, i.rule, i.severity, i.action, i.message) for i in issues)
-
-
-ISSUE_COLS = ["load_id", "dataset_id", "file", "row_no", "feature_key", "field", "rule", "severity", "action", "message"]
 
 
 def _previous_identical(conn, ds_id: str, src_sha: str, cat_sha: str, options: dict):
@@ -266,8 +263,8 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
         # the GIL). At most one chunk is in flight, so memory stays bounded by two chunks.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-copy") as writer:
             pending = None
-            rows_for = {s.display: parallel.chunk_rows(s.features, _size(s), settings.chunk_rows,
-                                                       settings.chunk_bytes) for s in srcs}
+            rows_for = {s.display: parallel.rows_per_chunk(s.features, _size(s), settings.chunk_rows,
+                                                           settings.chunk_bytes) for s in srcs}
             for rows, out in parallel.transformed(ctx, srcs, rows_for, settings.workers):
                 if pending is not None:
                     pending.result()
@@ -275,7 +272,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
                 tally.rows_in += rows
                 tally.rejected += len(out.quarantine)
                 core_rows, extent = core_rows + out.core_rows, output.merge_extents(extent, out.extent)
-                tally.add_chunk(ds, out.issue_counts, out.flagged)
+                tally.add(ds, out.issue_counts, out.flagged)
                 bar.update(rows)
             if pending is not None:
                 pending.result()
@@ -294,12 +291,12 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             set_issues = load.set_rules(conn, ds, load_id, [s.display for s in srcs])
             for stmt in ddl.index_others(ds, cs, ct, f"l{load_id}"):
                 conn.execute(stmt)
-            load.copy_rows(conn, ("meta", "issue"), ISSUE_COLS, _issue_rows(load_id, ds.id, set_issues))
+            load.copy_rows(conn, ("meta", "issue"), output.ISSUE_COLUMNS, _issue_rows(load_id, ds.id, set_issues))
         removed = len({(i.file, i.row_no) for i in set_issues if i.action == "rejected"})
         tally.rejected += removed
-        tally.add(ds, set_issues)
-        if any(i.action != "rejected" for i in set_issues):  # a row may carry a row-rule finding as well
-            tally.recount_flagged(load.flagged_rows(conn, load_id))
+        tally.add(ds, counts(set_issues))
+        if any(i.action != "rejected" for i in set_issues):  # rows the set rules flag may be flagged already
+            tally.flagged = load.flagged_rows(conn, load_id)
         if removed:  # duplicates left the core table: measure what is left (a read, beside the GiST build)
             with conn.transaction():
                 conn.execute("SET LOCAL ROLE hub_owner")
