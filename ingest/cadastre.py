@@ -164,13 +164,18 @@ def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
     return ok, vn, wgs, pos, bounds
 
 
-def _groups(values) -> list[tuple[object, np.ndarray]]:
-    """(distinct value, row indices) pairs of a column (Arrow dictionary encoding: no Python loop per row)."""
-    enc = (values if isinstance(values, pa.Array) else pa.array(values)).dictionary_encode()
-    idx = enc.indices.to_numpy(zero_copy_only=False)
-    uniq = enc.dictionary.to_pylist()
-    if enc.null_count:
-        idx = np.where(pc.is_null(enc.indices).to_numpy(zero_copy_only=False), len(uniq), idx)
+def _codes(values: pa.Array) -> tuple[np.ndarray, list]:
+    """(each row's index among the column's distinct values, -1 where null; the distinct values), by Arrow
+    dictionary encoding: no Python loop per row."""
+    enc = values.dictionary_encode()
+    return pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary.to_pylist()
+
+
+def _groups(values: pa.Array) -> list[tuple[object, np.ndarray]]:
+    """(distinct value, row indices) pairs of a column, null as a value of its own."""
+    idx, uniq = _codes(values)
+    if (idx < 0).any():
+        idx[idx < 0] = len(uniq)
         uniq.append(None)
     order = np.argsort(idx, kind="stable")
     bounds = np.searchsorted(idx[order], np.arange(len(uniq) + 1))
@@ -217,7 +222,7 @@ def _admin(f: Findings, ctx: Context, communes: pa.Array, pos: np.ndarray, decis
     return new_code
 
 
-def _land_use(f: Findings, ctx: Context, raw: list, fmap) -> tuple[np.ndarray, np.ndarray]:
+def _land_use(f: Findings, ctx: Context, raw: pa.Array, fmap) -> tuple[np.ndarray, np.ndarray]:
     """Normalised codes per distinct raw value; findings on the rows that carry each value."""
     codes = np.full(len(raw), None, dtype=object)
     sensitive = np.zeros(len(raw), dtype=bool)
@@ -374,10 +379,8 @@ def _personal_text(f: Findings, cols, fmap) -> list[str | None]:
 
 
 def _distinct(values: pa.Array) -> tuple[np.ndarray, list]:
-    """(index of each row's value among the distinct values, -1 where missing or empty; the distinct values)."""
-    enc = values.dictionary_encode()
-    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    uniq = enc.dictionary.to_pylist()
+    """`_codes`, with empty text counted as missing (-1) too."""
+    idx, uniq = _codes(values)
     if "" in uniq:
         idx[idx == uniq.index("")] = -1
     return idx, uniq
@@ -412,7 +415,7 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
     _encoding_rules(f, enc, fmap)
     ok, vn, wgs, pos, bounds = _geometry(f, batch, decision)
     new_code = _admin(f, ctx, communes, pos, decision, fmap)
-    lu_codes, sensitive = _land_use(f, ctx, cols.get("land_use_raw", [None] * n), fmap)
+    lu_codes, sensitive = _land_use(f, ctx, cols.get("land_use_raw", pa.nulls(n, pa.string())), fmap)
     areas, grid = _areas(f, ctx, cols, batch.geom, ok, decision, fmap)
     _national_id(f, cols, pos, ok, decision, fmap)
     _topology(f, ctx, keys, communes, sheets, batch.geom, ok, decision)
