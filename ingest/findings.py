@@ -30,7 +30,7 @@ class Summary:
     flagged: int = 0  # rows kept (not rejected) with at least one finding
 
 
-def _const(value: str | None, n: int) -> pa.Array:
+def constant(value: str | None, n: int) -> pa.Array:
     """A string column of n equal values (or nulls)."""
     return pa.nulls(n, pa.string()) if value is None else pa.nulls(n, pa.string()).fill_null(value)
 
@@ -72,9 +72,9 @@ class Findings:
                                                    message[k] if per_row else message, fld, self.keys[i].as_py()))
             flagged[rows] = True
             counts.setdefault(rule, [sev, act, 0])[2] += n
-            parts.append(pa.table([pa.array(self.row_no[rows], pa.int64()), self.keys.take(rows), _const(fld, n),
-                                   _const(rule, n), _const(sev, n), _const(act, n),
-                                   pa.array(list(message), pa.string()) if per_row else _const(message, n)],
+            parts.append(pa.table([pa.array(self.row_no[rows], pa.int64()), self.keys.take(rows), constant(fld, n),
+                                   constant(rule, n), constant(sev, n), constant(act, n),
+                                   pa.array(list(message), pa.string()) if per_row else constant(message, n)],
                                   names=list(COLUMNS)))
         table = pa.concat_tables(parts) if parts else pa.schema(COLUMNS).empty_table()
         return Summary(bad, table, counts, int((flagged & ~self.rejected).sum()))

@@ -13,7 +13,7 @@ import shapely
 from hub.catalog import ddl
 from hub.db import copy_binary
 from ingest.values import as_float as _num, as_int as _int
-from ingest.findings import COLUMNS as FINDING_COLUMNS, Summary
+from ingest.findings import COLUMNS as FINDING_COLUMNS, Summary, constant
 from ingest.issues import Issue
 
 ROWS_PER_FILE = 1_000_000_000  # row_id = file index × this + row number in the file
@@ -126,8 +126,7 @@ def issues_copy(ctx, file: str, table) -> bytes:
     n = table.num_rows
     if not n:
         return b""
-    const = pa.nulls(n, pa.string())
-    full = pa.table([pa.array(np.full(n, ctx.load_id, np.int64)), const.fill_null(ctx.ds.id), const.fill_null(file),
+    full = pa.table([pa.array(np.full(n, ctx.load_id, np.int64)), constant(ctx.ds.id, n), constant(file, n),
                      *table.columns], names=ISSUE_COLUMNS)
     return copy_binary.encode(full, ISSUE_TYPES)
 

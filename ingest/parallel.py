@@ -73,7 +73,7 @@ def _work(task: tuple) -> tuple[int, Output]:
         return len(batch), cadastre.transform(batch, _CTX, fmap)
 
 
-def chunk_rows(features: int, size: int, max_rows: int, target_bytes: int) -> int:
+def rows_per_chunk(features: int, size: int, max_rows: int, target_bytes: int) -> int:
     """Rows per chunk for a file of `features` features and `size` bytes: about `target_bytes` of it per chunk, at
     most max_rows, a multiple of 100. A 200-vertex parcel weighs as much as forty 5-vertex ones, so rows alone
     would not bound memory; and small features get big chunks (each chunk costs ~15 ms of fixed work)."""

@@ -70,14 +70,9 @@ def _put_u32(out: np.ndarray, pos: np.ndarray, values) -> None:
     out[pos[:, None] + np.arange(4)] = np.ascontiguousarray(values, dtype="<u4").view(np.uint8).reshape(-1, 4)
 
 
-def multipolygons(coords: np.ndarray, offsets: tuple[np.ndarray, np.ndarray, np.ndarray], srid: int) -> pa.Array:
-    """EWKB MultiPolygons (SRID set) as an Arrow binary array, one value per geometry of the ragged input."""
-    return Layout(offsets).write(coords, srid)
-
-
 class Layout:
-    """The bytes of EWKB MultiPolygons for one ragged structure, headers laid out once: the VN-2000 and WGS 84
-    geometries of a chunk differ only in their coordinates and SRID."""
+    """EWKB MultiPolygons (SRID set) for one ragged structure, one value per geometry, headers laid out once: the
+    VN-2000 and WGS 84 geometries of a chunk differ only in their coordinates and SRID."""
 
     def __init__(self, offsets: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
         """Sizes, header bytes and the positions of the SRIDs and coordinates."""

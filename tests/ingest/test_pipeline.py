@@ -212,14 +212,3 @@ def test_rows_keep_their_numbers_across_chunks_and_the_split_edge_chunks(hub_db,
     assert [r[0] for r in q] == [i + 1 for i in bad]
     published = admin_conn.execute("SELECT array_agg(parcel_no ORDER BY parcel_no) FROM pub.cadastre_cantho")
     assert published.fetchone()[0] == [i + 1 for i in range(430) if i not in bad]
-
-
-def test_chunks_are_sized_by_bytes_read_not_rows():
-    """Chunk rows follow the file's bytes per feature (heavy parcels: fewer rows), capped, in hundreds."""
-    from ingest.parallel import chunk_rows
-
-    assert chunk_rows(1_000_000, 303_000_000, 50_000, 10 << 20) == 34_600   # 5-vertex parcels, 303 B each
-    assert chunk_rows(1_000_000, 3_030_000_000, 50_000, 10 << 20) == 3_400  # 10× the vertices: 10× fewer rows
-    assert chunk_rows(1_000_000, 30_000_000, 50_000, 10 << 20) == 50_000    # tiny features: the cap
-    assert chunk_rows(10, 10_000_000_000, 50_000, 10 << 20) == 100          # never below 100
-    assert chunk_rows(-1, 5_000, 50_000, 10 << 20) == 50_000                # unknown count (DGN): the cap

@@ -24,16 +24,16 @@ def _shapely_ewkb(geoms: np.ndarray, srid: int) -> list[bytes]:
 def test_bytes_equal_shapely_for_polygons_holes_multis_and_z():
     """Polygons, holes, multipolygons and 3D input (Z dropped) give shapely's exact bytes, SRID included."""
     coords, offsets = wkb.ragged(GEOMS)
-    assert wkb.multipolygons(coords, offsets, 4756).to_pylist() == _shapely_ewkb(GEOMS, 4756)
+    assert wkb.Layout(offsets).write(coords, 4756).to_pylist() == _shapely_ewkb(GEOMS, 4756)
 
 
 def test_single_polygon_input_and_empty_input():
     """An array of plain polygons (no multis) and an empty array both work."""
     polys = GEOMS[[0, 1, 4]]
     coords, offsets = wkb.ragged(polys)
-    assert wkb.multipolygons(coords, offsets, 4326).to_pylist() == _shapely_ewkb(polys, 4326)
+    assert wkb.Layout(offsets).write(coords, 4326).to_pylist() == _shapely_ewkb(polys, 4326)
     coords, offsets = wkb.ragged(np.array([], dtype=object))
-    assert len(wkb.multipolygons(coords, offsets, 4326)) == 0
+    assert len(wkb.Layout(offsets).write(coords, 4326)) == 0
 
 
 def test_plain_polygon_path_equals_shapely_ragged_arrays():
@@ -47,13 +47,13 @@ def test_plain_polygon_path_equals_shapely_ragged_arrays():
         assert np.array_equal(coords, ref_coords)
         assert np.array_equal(offsets[0], ring_off) and np.array_equal(offsets[1], poly_off)
         assert np.array_equal(offsets[2], np.arange(len(geoms) + 1))
-        assert wkb.multipolygons(coords, offsets, 4326).to_pylist() == _shapely_ewkb(geoms, 4326)
+        assert wkb.Layout(offsets).write(coords, 4326).to_pylist() == _shapely_ewkb(geoms, 4326)
 
 
 def test_coordinates_are_written_where_they_belong():
     """Transformed coordinates (here: shifted) land in the right rings: parsing the bytes gives the shift."""
     coords, offsets = wkb.ragged(GEOMS)
-    out = wkb.multipolygons(coords + [100.0, -50.0], offsets, 4326)
+    out = wkb.Layout(offsets).write(coords + [100.0, -50.0], 4326)
     back = shapely.from_wkb(np.array(out.to_pylist(), dtype=object))
     moved = shapely.transform(shapely.force_2d(GEOMS), lambda xy: xy + [100.0, -50.0])
     assert all(shapely.equals_exact(a, b, 0) or a.equals(b) for a, b in zip(back, moved))
@@ -63,7 +63,7 @@ def test_coordinates_are_written_where_they_belong():
 def test_postgis_reads_the_bytes_back(admin_conn):
     """PostGIS's binary input takes the bytes and returns them unchanged."""
     coords, offsets = wkb.ragged(GEOMS)
-    for value in wkb.multipolygons(coords, offsets, 4756).to_pylist():
+    for value in wkb.Layout(offsets).write(coords, 4756).to_pylist():
         got = admin_conn.execute("SELECT ST_AsEWKB(%s::bytea::geometry, 'NDR'), ST_SRID(%s::bytea::geometry)",
                                  (value, value)).fetchone()
         assert bytes(got[0]) == value and got[1] == 4756
