@@ -64,8 +64,8 @@ def int_param(value: str, name: str, low: int) -> int:
     return out
 
 
-def parse_bbox(value: str, crs: OutCrs) -> tuple[sql.Composable, list]:
-    """bbox (+ bbox-crs) as an intersect condition on the stored geometry."""
+def bbox_numbers(value: str) -> list[float]:
+    """The 4 comma-separated finite numbers of a bbox parameter (of 6, the two heights are dropped)."""
     parts = value.split(",")
     if len(parts) not in (4, 6):
         raise InvalidParameter("bbox: needs 4 (or 6) comma-separated numbers")
@@ -75,15 +75,24 @@ def parse_bbox(value: str, crs: OutCrs) -> tuple[sql.Composable, list]:
         raise InvalidParameter("bbox: values must be numbers") from None
     if not all(math.isfinite(n) for n in nums):
         raise InvalidParameter("bbox: values must be finite numbers")
-    if len(nums) == 6:
-        nums = [nums[0], nums[1], nums[3], nums[4]]
+    return [nums[0], nums[1], nums[3], nums[4]] if len(nums) == 6 else nums
+
+
+def check_corners(x1: float, y1: float, x2: float, y2: float, degrees: bool) -> None:
+    """The lower corner first; in degrees, longitudes and latitudes in range."""
+    if x1 > x2 or y1 > y2:
+        raise InvalidParameter("bbox: lower corner must not exceed the upper corner")
+    if degrees and not (-180 <= x1 <= 180 and -180 <= x2 <= 180 and -90 <= y1 <= 90 and -90 <= y2 <= 90):
+        raise InvalidParameter("bbox: longitude must lie in [-180, 180] and latitude in [-90, 90]")
+
+
+def parse_bbox(value: str, crs: OutCrs) -> tuple[sql.Composable, list]:
+    """bbox (+ bbox-crs) as an intersect condition on the stored geometry."""
+    nums = bbox_numbers(value)
     if crs.latlon:
         nums = [nums[1], nums[0], nums[3], nums[2]]
     x1, y1, x2, y2 = nums
-    if x1 > x2 or y1 > y2:
-        raise InvalidParameter("bbox: lower corner must not exceed the upper corner")
-    if crs.decimals == 9 and not (-180 <= x1 <= 180 and -180 <= x2 <= 180 and -90 <= y1 <= 90 and -90 <= y2 <= 90):
-        raise InvalidParameter("bbox: longitude must lie in [-180, 180] and latitude in [-90, 90]")
+    check_corners(x1, y1, x2, y2, degrees=crs.decimals == 9)
     env = sql.SQL("ST_MakeEnvelope(%s, %s, %s, %s, {})").format(sql.Literal(crs.srid))
     if crs.srid != 4326:
         env = sql.SQL("ST_Transform(ST_Segmentize({}, {}), 4326)").format(env, sql.Literal(

@@ -9,14 +9,13 @@ inside a term must appear together and in order; matching ignores case and Vietn
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 from hub.api import cql2
 from hub.api.ogc_crs import CRS84
-from hub.api.query import instant_date, int_param
+from hub.api.query import bbox_numbers, check_corners, instant_date, int_param
 from hub.api.records_cql2 import QUERYABLES, compile_filter, fold
 from hub.errors import InvalidParameter
 from hub.settings import ApiSettings
@@ -76,18 +75,8 @@ def _bbox(args: Mapping[str, str]) -> tuple[float, float, float, float]:
     """bbox in CRS84 (4 or 6 numbers, lower corner first)."""
     if args.get("bbox-crs", CRS84) not in CRS84_URIS:
         raise InvalidParameter("bbox-crs: the catalogue is searched in CRS84 only")
-    parts = _value(args, "bbox").split(",")
-    try:
-        nums = [float(p) for p in parts]
-    except ValueError:
-        raise InvalidParameter("bbox: values must be numbers") from None
-    if len(nums) not in (4, 6) or not all(math.isfinite(n) for n in nums):
-        raise InvalidParameter("bbox: needs 4 (or 6) comma-separated finite numbers")
-    x1, y1, x2, y2 = (nums[0], nums[1], nums[3], nums[4]) if len(nums) == 6 else nums
-    if x1 > x2 or y1 > y2:
-        raise InvalidParameter("bbox: lower corner must not exceed the upper corner")
-    if not (-180 <= x1 <= 180 and -180 <= x2 <= 180 and -90 <= y1 <= 90 and -90 <= y2 <= 90):
-        raise InvalidParameter("bbox: longitude must lie in [-180, 180] and latitude in [-90, 90]")
+    x1, y1, x2, y2 = bbox_numbers(_value(args, "bbox"))
+    check_corners(x1, y1, x2, y2, degrees=True)
     return x1, y1, x2, y2
 
 
