@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -21,6 +22,8 @@ ARROW_TYPES = {"text": pa.string(), "integer": pa.int32(), "bigint": pa.int64(),
                "double": pa.float64(), "date": pa.string(), "boolean": pa.bool_(), "timestamptz": pa.string(),
                "jsonb": pa.string()}
 
+STREAMS = ("core_copy", "sensitive_copy", "personal_copy", "issues_copy")  # an Output's COPY streams
+
 
 @dataclass
 class Output:
@@ -36,6 +39,15 @@ class Output:
     issues_copy: bytes = b""  # meta.issue rows (binary COPY)
     issue_counts: dict[str, list] = field(default_factory=dict)  # rule -> [severity, action, count]
     flagged: int = 0  # kept rows with a finding
+    on_done: Callable[[], None] | None = field(default=None, repr=False)  # set where the streams live in a relay slot
+
+    def done(self) -> None:
+        """The streams have been copied: release what holds them (a shared-memory slot in parallel runs)."""
+        for name in STREAMS:
+            setattr(self, name, b"")
+        if self.on_done is not None:
+            self.on_done()
+            self.on_done = None
 
 
 def _coerce(v, typ: pa.DataType):

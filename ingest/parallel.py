@@ -2,8 +2,9 @@
 
 Workers are forked after the run's context (catalog entry, reference data, CRS decisions) is built, so they
 inherit it instead of receiving it. The parent streams UTF-8 formats through GDAL's Arrow reader and hands each
-record batch over; legacy formats are read by range in the workers. Workers return COPY-ready output. Results
-come back in file order and at most `2 × workers` chunks are in flight, so memory stays bounded.
+record batch over; legacy formats are read by range in the workers. Workers return COPY-ready output. Records and
+outputs travel through shared memory (`ingest.relay`). Results come back in file order and at most `2 × workers`
+chunks are in flight, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterator
 
-import pyarrow as pa
-import pyarrow.ipc  # noqa: F401  (pa.ipc)
-
 from ingest import cadastre, sources
 from ingest.output import Output
+from ingest.relay import Slots
 
 EDGE_PIECES = 4  # a file's first and last chunks are split this many ways
 _CTX: cadastre.Context | None = None  # set in the parent just before the fork; read by the workers
+_SLOTS: Slots | None = None  # likewise: the shared memory the workers write their outputs into
 
 
 @contextmanager
@@ -60,17 +60,18 @@ def _keep_freed_memory() -> None:
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc malloc.h
 
 
-def _work(task: tuple) -> tuple[int, Output]:
+def _work(slot: int | None, task: tuple) -> tuple[int, Output, list | None]:
     """In a worker: turn one task into a batch (an Arrow record batch read by the parent, or a range of a
-    legacy-format file read here) and transform it."""
+    legacy-format file read here), transform it, and put the output's streams in the task's relay slot."""
     src, fmap, kind, *args = task
     with _no_gc():  # reading too: parsing 25k geometries alone is enough allocations to trigger full collections
         if kind == "arrow":
             data, geom_col, start = args
-            batch = sources.from_arrow(src, pa.ipc.open_stream(data).read_next_batch(), geom_col, start)
+            batch = sources.from_arrow(src, _SLOTS.records(data), geom_col, start)
         else:
             batch = sources.read_range(src, *args)
-        return len(batch), cadastre.transform(batch, _CTX, fmap)
+        out = cadastre.transform(batch, _CTX, fmap)
+    return len(batch), out, _SLOTS.stash(out, slot)
 
 
 def rows_per_chunk(features: int, size: int, max_rows: int, target_bytes: int) -> int:
@@ -84,7 +85,8 @@ def rows_per_chunk(features: int, size: int, max_rows: int, target_bytes: int) -
 
 
 def _tasks(src: sources.SourceFile, fmap: dict, chunk_rows: int) -> Iterator[tuple]:
-    """The work items of one file, in file order."""
+    """The work items of one file, in file order. An Arrow item's record batch must be serialised before the next
+    item is asked for: GDAL's batch memory must not be touched after the reader moves on or closes."""
     if src.fmt in sources.UTF8_FORMATS:
         for rb, geom_col, start in sources.arrow_chunks(src, chunk_rows):
             # The file's first and last chunks go out in quarters: the server starts copying sooner, and less is
@@ -92,12 +94,7 @@ def _tasks(src: sources.SourceFile, fmap: dict, chunk_rows: int) -> Iterator[tup
             edge = start == 1 or 0 <= src.features < start + rb.num_rows
             step = max(1, -(-rb.num_rows // EDGE_PIECES)) if edge else max(1, rb.num_rows)
             for offset in range(0, rb.num_rows, step):
-                # Serialised now: GDAL's batch memory must not be touched after the reader moves on or closes.
-                part = rb.slice(offset, step)
-                sink = pa.BufferOutputStream()
-                with pa.ipc.new_stream(sink, part.schema) as writer:
-                    writer.write_batch(part)
-                yield src, fmap, "arrow", sink.getvalue(), geom_col, start + offset
+                yield src, fmap, "arrow", rb.slice(offset, step), geom_col, start + offset
     else:
         for start in range(0, src.features, chunk_rows):
             yield src, fmap, "range", start, chunk_rows
@@ -114,8 +111,9 @@ def _inline(ctx: cadastre.Context, src: sources.SourceFile, chunk_rows: int) -> 
 
 
 def transformed(ctx: cadastre.Context, srcs: list[sources.SourceFile], rows_for: dict[str, int],
-                workers: int) -> Iterator[tuple[int, Output]]:
-    """(rows read, output) per chunk, in file order; `rows_for` gives each file's chunk rows."""
+                workers: int, chunk_bytes: int = 10 << 20) -> Iterator[tuple[int, Output]]:
+    """(rows read, output) per chunk, in file order; `rows_for` gives each file's chunk rows. Call each output's
+    `done()` once its streams are copied: in parallel runs they live in shared memory that later chunks reuse."""
     # Everything alive now (modules, catalog, reference data) is left out of garbage collections, here and in the
     # forked workers: a full collection would otherwise walk it all (~0.1 s each, several per million rows), and
     # in a worker touch, hence copy, every page of it.
@@ -125,29 +123,44 @@ def transformed(ctx: cadastre.Context, srcs: list[sources.SourceFile], rows_for:
             for src in srcs:
                 yield from _inline(ctx, src, rows_for[src.display])
         else:
-            yield from _pooled(ctx, srcs, rows_for, workers)
+            yield from _pooled(ctx, srcs, rows_for, workers, chunk_bytes)
     finally:
         gc.unfreeze()
 
 
 def _pooled(ctx: cadastre.Context, srcs: list[sources.SourceFile], rows_for: dict[str, int],
-            workers: int) -> Iterator[tuple[int, Output]]:
+            workers: int, chunk_bytes: int) -> Iterator[tuple[int, Output]]:
     """`transformed` with a pool of forked workers."""
-    global _CTX
+    global _CTX, _SLOTS
+    # Chunks alive at once: up to 2 × workers submitted, one being copied, one just handed over. A chunk's records
+    # take ~0.7× its source bytes as Arrow IPC, its COPY streams ~1.5×: halves of 2× and 4× leave room.
+    slots = _SLOTS = Slots(2 * workers + 2, 2 * chunk_bytes, 4 * chunk_bytes)
     _CTX = ctx
     _keep_freed_memory()  # before the fork: the workers inherit it
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending: deque[Future] = deque()
-        for src in srcs:
-            if src.features < 0:
-                while pending:
-                    yield pending.popleft().result()
-                yield from _inline(ctx, src, rows_for[src.display])
-                continue
-            fmap = cadastre.field_map(ctx.ds, list(src.fields), src.display)
-            for task in _tasks(src, fmap, rows_for[src.display]):
-                pending.append(pool.submit(_work, task))
-                if len(pending) >= 2 * workers:
-                    yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+
+    def result(job: tuple[int | None, Future]) -> tuple[int, Output]:
+        slot, future = job
+        rows, out, spans = future.result()
+        return rows, slots.unstash(out, slot, spans)
+
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            pending: deque[tuple[int | None, Future]] = deque()
+            for src in srcs:
+                if src.features < 0:
+                    while pending:
+                        yield result(pending.popleft())
+                    yield from _inline(ctx, src, rows_for[src.display])
+                    continue
+                fmap = cadastre.field_map(ctx.ds, list(src.fields), src.display)
+                for task in _tasks(src, fmap, rows_for[src.display]):
+                    slot = slots.take()
+                    if task[2] == "arrow":
+                        task = (*task[:3], slots.put_records(slot, task[3]), *task[4:])
+                    pending.append((slot, pool.submit(_work, slot, task)))
+                    if len(pending) >= 2 * workers:
+                        yield result(pending.popleft())
+            while pending:
+                yield result(pending.popleft())
+    finally:
+        _SLOTS = None  # the mapping itself goes once the last output's views are gone

@@ -258,6 +258,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             if out.quarantine:
                 load.quarantine(conn, ds, load_id, out.quarantine)
             copy_binary.copy(conn, ("meta", "issue"), output.ISSUE_COLUMNS, out.issues_copy)
+            out.done()
 
         # One writer thread: the server parses chunk N while Python transforms chunk N+1 (libpq waits release
         # the GIL). At most one chunk is in flight, so memory stays bounded by two chunks.
@@ -265,7 +266,8 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             pending = None
             rows_for = {s.display: parallel.rows_per_chunk(s.features, _size(s), settings.chunk_rows,
                                                            settings.chunk_bytes) for s in srcs}
-            for rows, out in parallel.transformed(ctx, srcs, rows_for, settings.workers):
+            for rows, out in parallel.transformed(ctx, srcs, rows_for, settings.workers,
+                                                      settings.chunk_bytes):
                 if pending is not None:
                     pending.result()
                 pending = writer.submit(write, out)
