@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -342,7 +343,8 @@ def _personal_text(f: Findings, cols, fmap) -> list[str | None]:
     n = len(next(iter(cols.values())))
     owner_idx, owners = _distinct(cols.get("owner_name", pa.nulls(n, pa.string())))
     # Folded owner names; names under 5 characters are not looked for, b"\xff" never occurs in a folded text.
-    owner_fold = [name if name and len(name) >= 5 else b"\xff" for name in map(pii.fold, owners)]
+    owner_fold = np.empty(len(owners), dtype=object)
+    owner_fold[:] = [name if name and len(name) >= 5 else b"\xff" for name in map(pii.fold, owners)]
     withheld: dict[int, dict] = {}
     for col in TEXT_SCAN:
         values = cols.get(col)
@@ -357,13 +359,13 @@ def _personal_text(f: Findings, cols, fmap) -> list[str | None]:
                 why[idx == u] = reason
         rows = np.flatnonzero((owner_idx >= 0) & (idx >= 0) & (why == None))  # noqa: E711
         if len(rows):
-            # Distinct (text, owner) pairs, text-major: each folded text is compared with its owners in one pass.
+            # Distinct (text, owner) pairs: each distinct text is folded once, each pair compared once (in C).
             code, where = np.unique(idx[rows] * len(owners) + owner_idx[rows], return_inverse=True)
             text_of, owner_of = np.divmod(code, len(owners))
-            cuts = np.flatnonzero(np.diff(text_of)) + 1
-            hit = np.concatenate([np.array([owner_fold[o] in folded for o in part.tolist()], dtype=bool)
-                                  for folded, part in zip((pii.fold(uniq[t]) for t in text_of[np.r_[0, cuts]].tolist()),
-                                                          np.split(owner_of, cuts))])
+            folded = np.empty(len(uniq), dtype=object)
+            texts = np.unique(text_of)
+            folded[texts] = [pii.fold(uniq[t]) for t in texts.tolist()]
+            hit = np.fromiter(map(operator.contains, folded[text_of], owner_fold[owner_of]), bool, len(code))
             why[rows[hit[where]]] = "person_name"
         found = np.flatnonzero(why != None).tolist()  # noqa: E711
         for i, text in zip(found, values.take(np.array(found, dtype=np.int64)).to_pylist()):
