@@ -6,6 +6,7 @@ BENCH_ROUNDS=3 interleaved rounds by default, medians reported).
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
@@ -57,10 +58,10 @@ def _tree_pss_mib(pid: int) -> float:
     return total / 1024
 
 
-def _timed(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
+def _timed(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL) -> tuple[float, float]:
     """Run a command; (seconds, peak PSS MiB of its whole process tree, sampled every SAMPLE_SECONDS)."""
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=stdout)
     peak = 0.0
     while True:
         peak = max(peak, _tree_pss_mib(proc.pid))
@@ -77,9 +78,18 @@ def _timed(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
 
 def _settle() -> None:
     """Start every loader from the same state: dirty buffers written out (the fresh database's migrations, or
-    the previous loader's rows, would otherwise be flushed by the checkpointer during the next timed run)."""
+    the previous loader's rows, would otherwise be flushed by the checkpointer during the next timed run), and the
+    kernel's dirty pages too (the floor's dump file, a dropped database's freed blocks)."""
     with connect("admin", autocommit=True) as conn:
         conn.execute("CHECKPOINT")
+    os.sync()
+
+
+def _warm(path: Path) -> None:
+    """Read the source file once so that every loader, the first one too, reads it from the page cache."""
+    with open(path, "rb") as fh:
+        while fh.read(1 << 24):
+            pass
 
 
 def _copy_floor(n: int) -> float:
@@ -91,6 +101,7 @@ def _copy_floor(n: int) -> float:
                 fh.write(block)
         conn.execute("DROP TABLE IF EXISTS public.bench_floor")
         conn.execute("CREATE TABLE public.bench_floor (LIKE public.bench_ogr)")
+        _settle()
         t0 = time.monotonic()
         with open(dump, "rb") as fh, conn.cursor().copy("COPY public.bench_floor FROM STDIN (FORMAT binary)") as cp:
             while block := fh.read(1 << 20):
@@ -99,12 +110,16 @@ def _copy_floor(n: int) -> float:
         return time.monotonic() - t0
 
 
-def _round(src: Path, n: int) -> dict[str, tuple[float, float | None]]:
-    """One round of the three loaders on a fresh database: {loader: (seconds, peak MiB or None)}."""
+def _round(src: Path, n: int) -> tuple[dict[str, tuple[float, float | None]], dict[str, float]]:
+    """One round of the three loaders on a fresh database: {loader: (seconds, peak MiB or None)}, and the hub's
+    own phase times (seconds inside the run; the rest of its time is interpreter start-up and imports)."""
     _fresh_database()
     _settle()
-    out = {"hub": _timed([sys.executable, "-m", "hub.cli.main", "ingest", "cadastre_upload", str(src), "--force"],
-                         {"HUB_INGEST_PROGRESS": "false"})}
+    with tempfile.TemporaryFile() as summary:
+        out = {"hub": _timed([sys.executable, "-m", "hub.cli.main", "ingest", "cadastre_upload", str(src), "--force",
+                              "--json"], {"HUB_INGEST_PROGRESS": "false"}, summary)}
+        summary.seek(0)
+        phases = json.load(summary).get("phases_seconds", {})
     pg = conninfo("admin", tcp=False)
     _settle()
     out["ogr2ogr"] = _timed(["ogr2ogr", "-f", "PostgreSQL", f"PG:{pg}", str(src), "-nln", "public.bench_ogr",
@@ -112,7 +127,7 @@ def _round(src: Path, n: int) -> dict[str, tuple[float, float | None]]:
                              "-overwrite"], {"PG_USE_COPY": "YES"})
     _settle()
     out["floor"] = (_copy_floor(n), None)
-    return out
+    return out, phases
 
 
 def main() -> None:
@@ -124,15 +139,17 @@ def main() -> None:
     if not src.exists():
         src.parent.mkdir(parents=True, exist_ok=True)
         generate_bench_gpkg(src, n, epsg=EPSG)
+    _warm(src)
     print(f"# ingest benchmark: {n:,} parcels, GeoPackage EPSG:{EPSG}, {platform.node()}, "
           f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}, {rounds} round(s)")
     runs = []
     for r in range(rounds):
-        got = _round(src, n)
+        got, phases = _round(src, n)
         runs.append(got)
         print(f"round {r + 1}: hub {got['hub'][0]:.1f} s, ogr2ogr {got['ogr2ogr'][0]:.1f} s, floor "
               f"{got['floor'][0]:.1f} s; hub/ogr2ogr {got['ogr2ogr'][0] / got['hub'][0]:.2f}x, "
-              f"hub/floor {got['hub'][0] / got['floor'][0]:.2f}x", flush=True)
+              f"hub/floor {got['hub'][0] / got['floor'][0]:.2f}x; hub phases "
+              + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()), flush=True)
     med = {k: statistics.median(run[k][0] for run in runs) for k in ("hub", "ogr2ogr", "floor")}
     peak = {k: max((run[k][1] for run in runs if run[k][1] is not None), default=None) for k in med}
     print(f"{'loader (median of rounds)':<30} {'seconds':>8} {'rows/s':>9} {'peak MiB (PSS, process tree)':>9}")

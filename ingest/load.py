@@ -59,12 +59,15 @@ def drop_orphans(conn: psycopg.Connection, ds: Dataset) -> list[str]:
     return names
 
 
-def create(conn: psycopg.Connection, ds: Dataset, load_id: int) -> None:
-    """Create the run's staging tables, owned by hub_owner."""
-    (cs, ct), (ps, pt) = staging_tables(ds, load_id)
-    conn.execute(ddl.create_core(ds, cs, ct))
-    conn.execute(ddl.create_personal(ds, ps, pt))
-    conn.execute(ddl.create_sensitive(ds, (cs, ct), sensitive_staging(ds, load_id)))
+def create_core(conn: psycopg.Connection, ds: Dataset, load_id: int) -> None:
+    """Create the run's core staging table (owned by the role the transaction runs as)."""
+    conn.execute(ddl.create_core(ds, *staging_tables(ds, load_id)[0]))
+
+
+def create_side(conn: psycopg.Connection, ds: Dataset, load_id: int) -> None:
+    """Create the run's personal and defence/security staging tables (filled beside the core table's COPY)."""
+    conn.execute(ddl.create_personal(ds, *staging_tables(ds, load_id)[1]))
+    conn.execute(ddl.create_sensitive(ds, sensitive_staging(ds, load_id)))
 
 
 def copy_rows(conn: psycopg.Connection, table: tuple[str, str], columns: list[str], rows: Iterable[tuple]) -> int:

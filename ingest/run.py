@@ -221,6 +221,66 @@ def _finish(conn, load_id: int, status: str, tally: Tally | None = None, digest:
         assigns, sql.Placeholder("load_id")), {**vals, "load_id": load_id})
 
 
+def _staging_session(conn) -> None:
+    """Settings of a transaction that creates and fills staging tables."""
+    conn.execute("SET LOCAL ROLE hub_owner")
+    conn.execute("SET LOCAL jit = off")  # one-off queries: compiling costs more than it saves
+    # A table created in the transaction is synced at commit instead of WAL-logged (wal_level=minimal): have the
+    # kernel write the pages out while copying, or the commit waits ~0.2 s per 400 MB for the disk.
+    conn.execute("SET LOCAL backend_flush_after = '2MB'")
+
+
+def _stage(conn, ctx: cadastre.Context, srcs: list[sources.SourceFile], settings, tally: Tally,
+           bar) -> tuple[int, tuple | None]:
+    """Extract, transform and COPY every chunk into the run's staging tables; returns the core table's row count
+    and WGS 84 extent, measured while copying.
+
+    The core table is filled by one COPY statement on `conn` for the whole run (see copy_binary.streaming), the
+    personal and defence/security tables, quarantine and findings chunk by chunk on a second connection. Each
+    connection creates its tables in its own transaction (with wal_level=minimal their rows then skip WAL) and
+    commits before the indexes are built; a run that dies after that leaves only staging tables, which the next
+    run of the dataset drops (drop_orphans)."""
+    ds, load_id = ctx.ds, ctx.load_id
+    core_cols, pers_cols = ddl.core_columns(ds), ddl.personal_columns(ds)
+    (cs, ct), (ps, pt) = load.staging_tables(ds, load_id)
+    core_rows, extent = 0, None
+    with connect("etl", autocommit=True) as side, conn.transaction(), side.transaction():
+        _staging_session(conn)
+        _staging_session(side)
+        load.create_core(conn, ds, load_id)
+        load.create_side(side, ds, load_id)
+        with copy_binary.streaming(conn, (cs, ct), core_cols, freeze=True) as copy_core:
+            def write(out) -> None:
+                """COPY one transformed chunk (runs in the writer thread while the next chunk is transformed)."""
+                copy_core(out.core_copy)
+                copy_binary.copy(side, load.sensitive_staging(ds, load_id), core_cols, out.sensitive_copy,
+                                 freeze=True)
+                copy_binary.copy(side, (ps, pt), pers_cols, out.personal_copy, freeze=True)
+                if out.quarantine:
+                    load.quarantine(side, ds, load_id, out.quarantine)
+                copy_binary.copy(side, ("meta", "issue"), output.ISSUE_COLUMNS, out.issues_copy)
+                out.done()
+
+            # One writer thread: the server parses chunk N while Python transforms chunk N+1 (libpq waits release
+            # the GIL). At most one chunk is in flight, so memory stays bounded by two chunks.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-copy") as writer:
+                pending = None
+                rows_for = {s.display: parallel.rows_per_chunk(s.features, _size(s), settings.chunk_rows,
+                                                               settings.chunk_bytes) for s in srcs}
+                for rows, out in parallel.transformed(ctx, srcs, rows_for, settings.workers, settings.chunk_bytes):
+                    if pending is not None:
+                        pending.result()
+                    pending = writer.submit(write, out)
+                    tally.rows_in += rows
+                    tally.rejected += len(out.quarantine)
+                    core_rows, extent = core_rows + out.core_rows, output.merge_extents(extent, out.extent)
+                    tally.add(ds, out.issue_counts, out.flagged)
+                    bar.update(rows)
+                if pending is not None:
+                    pending.result()
+    return core_rows, extent
+
+
 def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t0: float,
          digest: Future | None = None) -> dict:
     """The steps, inside the ledger bracket."""
@@ -234,51 +294,12 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     # provenance (rows with decoding decisions also carry them in their provenance column).
     _add_to_files(conn, load_id, [_crs_of(ctx, src.display) for src in srcs])
     tally = Tally()
-    core_rows, extent = 0, None  # the staged core table's row count and WGS 84 extent, measured while copying
     phases: dict[str, float] = {}
-    core_cols, pers_cols = ddl.core_columns(ds), ddl.personal_columns(ds)
-    (cs, ct), (ps, pt) = load.staging_tables(ds, load_id)
+    cs, ct = load.staging_tables(ds, load_id)[0]
     total = sum(max(s.features, 0) for s in srcs) or None
     bar = tqdm(total=total, unit="rows", desc=f"ingest {ds.id}", disable=not (settings.progress and os.isatty(2)))
-    # Staging tables are created and filled in one transaction (with wal_level=minimal the COPY then skips WAL)
-    # and committed before the indexes are built on two connections at once; a run that dies after this commit
-    # leaves only staging tables, which the next run of the dataset drops (drop_orphans).
-    with conn.transaction():
-        conn.execute("SET LOCAL ROLE hub_owner")
-        conn.execute("SET LOCAL jit = off")  # one-off queries: compiling costs more than it saves
-        # A table created in this transaction is synced at commit instead of WAL-logged (wal_level=minimal): have
-        # the kernel write the pages out while copying, or the commit waits ~0.2 s per 400 MB for the disk.
-        conn.execute("SET LOCAL backend_flush_after = '2MB'")
-        load.create(conn, ds, load_id)
-        def write(out) -> None:
-            """COPY one transformed chunk (runs in the writer thread while the next chunk is transformed)."""
-            copy_binary.copy(conn, (cs, ct), core_cols, out.core_copy, freeze=True)
-            copy_binary.copy(conn, load.sensitive_staging(ds, load_id), core_cols, out.sensitive_copy, freeze=True)
-            copy_binary.copy(conn, (ps, pt), pers_cols, out.personal_copy, freeze=True)
-            if out.quarantine:
-                load.quarantine(conn, ds, load_id, out.quarantine)
-            copy_binary.copy(conn, ("meta", "issue"), output.ISSUE_COLUMNS, out.issues_copy)
-            out.done()
-
-        # One writer thread: the server parses chunk N while Python transforms chunk N+1 (libpq waits release
-        # the GIL). At most one chunk is in flight, so memory stays bounded by two chunks.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-copy") as writer:
-            pending = None
-            rows_for = {s.display: parallel.rows_per_chunk(s.features, _size(s), settings.chunk_rows,
-                                                           settings.chunk_bytes) for s in srcs}
-            for rows, out in parallel.transformed(ctx, srcs, rows_for, settings.workers,
-                                                      settings.chunk_bytes):
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(write, out)
-                tally.rows_in += rows
-                tally.rejected += len(out.quarantine)
-                core_rows, extent = core_rows + out.core_rows, output.merge_extents(extent, out.extent)
-                tally.add(ds, out.issue_counts, out.flagged)
-                bar.update(rows)
-            if pending is not None:
-                pending.result()
-        bar.close()
+    core_rows, extent = _stage(conn, ctx, srcs, settings, tally, bar)
+    bar.close()
     phases["extract_transform_copy"] = time.monotonic() - t0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-gist") as side:
         gist = side.submit(load.build_spatial_index, ds, load_id)  # its own connection: both cores work

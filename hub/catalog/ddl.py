@@ -99,10 +99,10 @@ def drop_view(ds: Dataset) -> sql.Composed:
     return sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(*ds.view))
 
 
-def create_sensitive(ds: Dataset, core: tuple[str, str], dst: tuple[str, str]) -> sql.Composed:
+def create_sensitive(ds: Dataset, dst: tuple[str, str]) -> sql.Composed:
     """The table for defence/security rows, shaped like the core table (meant for the restricted schema); the
     load routes those rows there as it copies, so they never enter the core table."""
-    return sql.SQL("CREATE TABLE {} (LIKE {})").format(sql.Identifier(*dst), sql.Identifier(*core))
+    return create_core(ds, *dst)
 
 
 def public_view_columns(ds: Dataset) -> list[str]:

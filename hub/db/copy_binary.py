@@ -8,13 +8,15 @@ with the variable-length values (text, jsonb, geometry) in C++, one memcpy per f
 
 from __future__ import annotations
 
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 from psycopg import sql
+from psycopg.abc import Buffer
 
 from hub.db import copy_numeric
 
@@ -208,17 +210,59 @@ def encode(table: pa.Table, types: Sequence[str]) -> bytes:
     return b"".join((HEADER, memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]], TRAILER))
 
 
-def copy(conn: psycopg.Connection, table: tuple[str, str], columns: list[str], data: bytes,
+def _statement(table: tuple[str, str], columns: list[str], freeze: bool) -> sql.Composed:
+    """COPY schema.table (columns) FROM STDIN in binary, FREEZE if asked."""
+    return sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary{})").format(
+        sql.Identifier(*table), sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+        sql.SQL(", FREEZE") if freeze else sql.SQL(""))
+
+
+def copy(conn: psycopg.Connection, table: tuple[str, str], columns: list[str], data: Buffer,
          freeze: bool = False) -> None:
     """COPY an encode() stream into schema.table (columns in the order they were encoded); no-op for b''.
 
     `freeze` writes the rows frozen and all-visible, for a table created in the current transaction (PostgreSQL
     refuses it otherwise): the index builds, ANALYZE and the first readers then skip the commit-status lookups
     and hint-bit writes a fresh table costs, and VACUUM never has to rewrite the pages to freeze them."""
-    if not data:
+    if not len(data):
         return
-    stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary{})").format(
-        sql.Identifier(*table), sql.SQL(", ").join(sql.Identifier(c) for c in columns),
-        sql.SQL(", FREEZE") if freeze else sql.SQL(""))
-    with conn.cursor() as cur, cur.copy(stmt) as cp:
+    with conn.cursor() as cur, cur.copy(_statement(table, columns, freeze)) as cp:
         cp.write(data)
+
+
+@contextmanager
+def streaming(conn: psycopg.Connection, table: tuple[str, str], columns: list[str],
+              freeze: bool = False) -> Iterator[Callable[[Buffer], None]]:
+    """One COPY statement open for as long as the block runs; yields write(stream) taking encode() streams.
+
+    A table filled chunk by chunk is better one statement than one per chunk: each COPY statement fills a fresh
+    16 MB ring of shared buffers and leaves it dirty when it ends. For a table created in the transaction
+    (wal_level=minimal) the commit then writes and syncs those leftovers: 0.3-0.4 s for a million parcels copied
+    in 136 statements, 0.02 s for the same rows in one. The connection runs nothing else until the block ends.
+    If the block raises, the COPY is cancelled and the block's exception propagates."""
+    failure: BaseException | None = None
+    try:
+        with conn.cursor() as cur, cur.copy(_statement(table, columns, freeze)) as cp:
+            cp.write(HEADER)
+
+            def write(stream: Buffer) -> None:
+                """Append the tuples of one encode() stream (its header and trailer are the statement's own)."""
+                if len(stream):
+                    cp.write(memoryview(stream)[len(HEADER):len(stream) - len(TRAILER)])
+
+            try:
+                yield write
+            except BaseException as exc:
+                failure = exc
+            if failure is not None:
+                raise _Abandoned("the load stopped before its last row")
+            cp.write(TRAILER)
+    except _Abandoned:
+        pass
+    if failure is not None:
+        raise failure  # outside any handler: its traceback, cause and context stay as they were
+
+
+class _Abandoned(Exception):
+    """Cancels a streaming COPY. psycopg sends the server the text of the exception that ends a COPY block (and
+    the server logs it); the block's own exception may quote source values, so the server gets this one."""

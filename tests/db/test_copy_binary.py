@@ -16,7 +16,7 @@ import shapely
 from psycopg import sql
 from psycopg.copy import LibpqWriter
 
-from hub.db.copy_binary import HEADER, TRAILER, copy, encode
+from hub.db.copy_binary import HEADER, TRAILER, copy, encode, streaming
 
 UTC = dt.timezone.utc
 VN_TZ = dt.timezone(dt.timedelta(hours=7))
@@ -265,3 +265,35 @@ def test_copy_quotes_identifiers(admin_conn, scratch):
     t = pa.table({"x": pa.array(["Lô A-1"]), "y": pa.array([5], pa.int32())})
     copy(admin_conn, name, ['Mã "thửa"', "select"], encode(t, ["text", "integer"]))
     assert admin_conn.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(*name))).fetchall() == [("Lô A-1", 5)]
+
+
+def test_streaming_copy_takes_many_streams_in_one_statement(admin_conn, scratch):
+    """encode() streams written one after another (bytes or views, empty ones skipped) land as if copied one by
+    one, through a single COPY statement: the server sees one command with every row."""
+    name = scratch({"a": "integer", "t": "text"})
+    parts = [pa.table({"a": pa.array(range(k * 10, k * 10 + 3), pa.int32()), "t": pa.array([NFC, None, "x"])})
+             for k in range(3)]
+    streams = [encode(p, ["integer", "text"]) for p in parts]
+    with streaming(admin_conn, name, ["a", "t"]) as write:
+        write(streams[0])
+        write(b"")
+        write(memoryview(streams[1]))
+        write(streams[2])
+        pid = admin_conn.info.backend_pid
+    got = admin_conn.execute(sql.SQL("SELECT a, t FROM {} ORDER BY a").format(sql.Identifier(*name))).fetchall()
+    assert got == [(k * 10 + i, [NFC, None, "x"][i]) for k in range(3) for i in range(3)]
+    assert admin_conn.info.backend_pid == pid and admin_conn.info.transaction_status.name == "IDLE"
+
+
+def test_streaming_copy_cancelled_by_the_block_error_which_propagates_unchanged(admin_conn, scratch):
+    """An exception in the block cancels the COPY (no row lands) and reaches the caller as itself, cause and
+    all, and the connection is usable again."""
+    name = scratch({"a": "integer"})
+    cause = KeyError("Nguyễn Văn A")
+    with pytest.raises(ValueError) as info:
+        with streaming(admin_conn, name, ["a"]) as write:
+            write(encode(pa.table({"a": pa.array([1, 2], pa.int32())}), ["integer"]))
+            raise ValueError("row 2: owner Nguyễn Văn A") from cause
+    assert info.value.__cause__ is cause and "Nguyễn" in str(info.value)
+    assert admin_conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(*name))).fetchone()[0] == 0
+    assert admin_conn.execute("SELECT 1").fetchone() == (1,)  # the connection is usable again
