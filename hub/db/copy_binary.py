@@ -131,6 +131,34 @@ def _text_or_binary(name: str, arr: pa.Array, pgtype: str) -> pa.Array:
     return arr if pa.types.is_large_binary(arr.type) else pc.cast(arr, pa.large_binary())
 
 
+INLINE_WIDTH = 32  # text columns whose values all have one byte length up to this are laid out as fixed width
+
+
+def _inline(values: pa.Array, lengths: np.ndarray, null: np.ndarray | None) -> np.ndarray | None:
+    """A text column whose non-NULL values all have the same byte length (commune codes, national ids, a constant)
+    as an (n,) array of raw fixed-width values (zeros in NULL rows), or None.
+
+    Each variable-length column costs the row interleave (binary_join_element_wise) one more part per row; a
+    column of equal-length values can ride in the fixed-width gap instead, one strided copy for all rows."""
+    live = lengths if null is None else lengths[~null]
+    if not len(live):
+        return np.zeros(len(lengths), "V0")  # every value NULL: nothing but the -1 lengths
+    width = int(live[0])
+    if width > INLINE_WIDTH or np.any(live != width):
+        return None
+    if not width:
+        return np.zeros(len(lengths), "V0")
+    n = len(lengths)
+    offsets = np.frombuffer(values.buffers()[1], np.int64)[values.offset:values.offset + n + 1]
+    data = np.frombuffer(values.buffers()[2], np.uint8)
+    if null is None:  # every value `width` bytes long: they are contiguous, so a view does
+        return data[offsets[0]:offsets[-1]].view(f"V{width}")
+    out = np.zeros((n, width), np.uint8)
+    rows = np.flatnonzero(~null) if null is not None else np.arange(n)
+    out[rows] = data[offsets[rows, None] + np.arange(width)]
+    return out.view(f"V{width}").ravel()
+
+
 def _empty(count: int, dtype) -> tuple[np.ndarray, pa.Buffer]:
     """An uninitialised numpy array in Arrow's memory pool (which keeps freed memory: fewer page faults)."""
     buf = pa.allocate_buffer(count * np.dtype(dtype).itemsize)
@@ -200,6 +228,11 @@ def encode(table: pa.Table, types: Sequence[str]) -> bytes:
         pieces.append((_prefix(lengths, null), None))
         if pgtype == "jsonb":  # jsonb binary format: version 1, then the JSON text
             pieces.append((np.array(1, np.uint8), null))
+        inline = _inline(values, lengths, null) if pgtype == "text" else None
+        if inline is not None:  # codes, constants, all-NULL: written with the fixed-width fields, not joined
+            if inline.itemsize:
+                pieces.append((inline, null))
+            continue
         parts += [_gap(pieces, n), values]
         pieces = []
     if pieces:

@@ -168,6 +168,32 @@ def test_matches_psycopg_binary_copy(admin_conn, scratch):
     assert ours == bytes(sent) == bytes(back)
 
 
+def test_equal_length_text_laid_out_inline_is_byte_identical(admin_conn, scratch, monkeypatch):
+    """Text columns of equal-length values (codes, a constant, all NULL, all empty) take the fixed-width path;
+    the stream is the same as the general path's and as the server's own binary COPY of the rows."""
+    from hub.db import copy_binary
+
+    cols = {"code": ["31150", None, "31153", "31150", None],      # equal length, NULLs (gathered)
+            "const": ["GSO-2025-07-01"] * 5,                       # constant (a view, no copy)
+            "none": [None] * 5, "empty": [""] * 5,                 # no value bytes at all
+            "mixed": ["Ấp 1", "x", None, "", "Phường"],            # varying lengths: joined as before
+            "viet": ["Cần", "Thơ", "Hậu", "Tân", "Mỹ"]}             # equal characters, unequal bytes
+    table = pa.table({k: pa.array(v, pa.string()) for k, v in cols.items()})
+    types = ["text"] * len(cols)
+    ours = encode(table, types)
+    name = scratch({k: "text" for k in cols})
+    copy(admin_conn, name, list(cols), ours)
+    back = bytearray()
+    with admin_conn.cursor() as cur, cur.copy(sql.SQL("COPY {} TO STDOUT (FORMAT binary)").format(
+            sql.Identifier(*name))) as cp:
+        for block in cp:
+            back.extend(block)
+    assert ours == bytes(back)
+    monkeypatch.setattr(copy_binary, "INLINE_WIDTH", -1)  # every non-empty column through the row join
+    assert encode(table, types) == ours
+    assert encode(table.slice(1, 3), types) == encode(pa.table({k: v[1:4] for k, v in cols.items()}), types)
+
+
 def test_int_that_does_not_fit_names_the_column():
     """int64 values outside int4 (or int2) are refused, naming the column; in-range int64 is accepted."""
     ok = pa.table({"parcel_no": pa.array([I32, -(I32 + 1), None], pa.int64())})
