@@ -10,7 +10,6 @@ E08: schema drift under `contract: freeze` → exit 8 (SCHEMA_VIOLATION), nothin
 from __future__ import annotations
 
 import hashlib
-
 import json
 
 import pytest
