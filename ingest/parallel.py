@@ -13,10 +13,10 @@ import ctypes
 import gc
 import multiprocessing
 from collections import deque
-from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterator
 
+from hub.memory import gc_paused
 from ingest import cadastre, sources
 from ingest.output import Output
 from ingest.relay import Slots
@@ -24,22 +24,6 @@ from ingest.relay import Slots
 EDGE_PIECES = 4  # a file's first and last chunks are split this many ways
 _CTX: cadastre.Context | None = None  # set in the parent just before the fork; read by the workers
 _SLOTS: Slots | None = None  # likewise: the shared memory the workers write their outputs into
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector around a chunk's transform.
-
-    A chunk allocates ~10⁵ short-lived objects (geometries, strings) that reference counting frees; the cyclic
-    collector, triggered by the allocation count, would rescan every live object each time and cost up to a
-    third of the transform time. Nothing a transform builds is cyclic."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _keep_freed_memory() -> None:
@@ -64,7 +48,7 @@ def _work(slot: int | None, task: tuple) -> tuple[int, Output, list | None]:
     """In a worker: turn one task into a batch (an Arrow record batch read by the parent, or a range of a
     legacy-format file read here), transform it, and put the output's streams in the task's relay slot."""
     src, fmap, kind, *args = task
-    with _no_gc():  # reading too: parsing 25k geometries alone is enough allocations to trigger full collections
+    with gc_paused():  # reading too: parsing 25k geometries alone is enough allocations to trigger full collections
         if kind == "arrow":
             data, geom_col, start = args
             batch = sources.from_arrow(src, _SLOTS.records(data), geom_col, start)
@@ -105,7 +89,7 @@ def _inline(ctx: cadastre.Context, src: sources.SourceFile, chunk_rows: int) -> 
     fmap = None
     for batch in sources.read_batches(src, chunk_rows):
         fmap = fmap or cadastre.field_map(ctx.ds, list(batch.attrs), src.display)
-        with _no_gc():
+        with gc_paused():
             out = cadastre.transform(batch, ctx, fmap)
         yield len(batch), out
 

@@ -79,9 +79,9 @@ def _could_repeat(conn, ds_id: str, listing: list[dict]) -> bool:
 class _Checksum:
     """The sources' SHA-256, computed in a side thread once started, or when first asked for.
 
-    The run starts it after its COPY phase: while chunks stream, both cores are busy and hashing 300 MB would
-    take ~0.35 s of them; the index builds and ANALYZE that follow leave a core idle, and the file is still in
-    the page cache."""
+    The run starts it once its key indexes are built: while chunks stream, and while the key indexes and the GiST
+    index build side by side, both cores are busy and hashing 300 MB would take ~0.35 s of them; the rest of the
+    GiST build and ANALYZE leave a core idle, and the file is still in the page cache."""
 
     def __init__(self, pool: ThreadPoolExecutor, srcs: list[sources.SourceFile]) -> None:
         """Nothing is read yet."""
@@ -323,8 +323,6 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
     core_rows, extent = _stage(conn, ctx, srcs, settings, tally, bar)
     bar.close()
     phases["extract_transform_copy"] = time.monotonic() - t0
-    if digest is not None:
-        digest.start()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-gist") as side:
         gist = side.submit(load.build_spatial_index, ds, load_id)  # its own connection: both cores work
         with conn.transaction():
@@ -339,6 +337,8 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             for stmt in ddl.index_others(ds, cs, ct, f"l{load_id}"):
                 conn.execute(stmt)
             load.copy_rows(conn, ("meta", "issue"), output.ISSUE_COLUMNS, _issue_rows(load_id, ds.id, set_issues))
+        if digest is not None:  # the key indexes are done, the GiST build goes on: a core is free
+            digest.start()
         removed = len({(i.file, i.row_no) for i in set_issues if i.action == "rejected"})
         tally.rejected += removed
         tally.add(ds, counts(set_issues))

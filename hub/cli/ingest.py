@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from hub.cli.options import emit_json, info, json_option
+from hub.memory import gc_paused
 
 
 @click.command()
@@ -35,7 +36,8 @@ def ingest(dataset_id: str, paths: tuple[Path, ...], crs: str | None, encoding: 
       hub ingest cadastre_cantho data/cantho/ --json
       hub ingest cadastre_tuyenquang famis_08077_3.dgn --crs 08 --dry-run
     """
-    from ingest.run import Options, run_ingest
+    with gc_paused():  # importing the GIS libraries: ~0.1 s faster without collections (see hub.memory)
+        from ingest.run import Options, run_ingest
 
     result = run_ingest(dataset_id, list(paths), Options(crs, encoding, dry_run, force, valid_from))
     if as_json:

@@ -82,7 +82,7 @@ def test_row_drop_guard_refuses_then_force(hub_db, shp_factory, admin_conn):
     status, sha = admin_conn.execute("SELECT status, source_sha256 FROM meta.load WHERE dataset_id = %s "
                                      "ORDER BY load_id DESC LIMIT 1", (DS,)).fetchone()
     assert status == "refused"
-    # Hashed after the COPY phase (other files than the published ones): recorded all the same.
+    # Hashed late in the run (other files than the published ones): recorded all the same.
     each = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(small.glob("small.*")))).digest()
     assert sha == hashlib.sha256(b"small.shp" + each).hexdigest()
     assert run_ingest(DS, [small], Options(force=True))["status"] == "published"
