@@ -32,8 +32,12 @@ class Slots:
         page = mmap.PAGESIZE
         self.in_size, self.out_size = -(-in_size // page) * page, -(-out_size // page) * page
         self.size = self.in_size + self.out_size
-        self.mem = mmap.mmap(-1, count * self.size)  # MAP_SHARED | MAP_ANONYMOUS: forked children share the pages
         self._free: queue.SimpleQueue[int] = queue.SimpleQueue()
+        try:  # MAP_SHARED | MAP_ANONYMOUS: forked children share the pages
+            self.mem: mmap.mmap | None = mmap.mmap(-1, count * self.size)
+        except (OSError, OverflowError):  # refused (overcommit limits, huge HUB_INGEST_CHUNK_BYTES): pipes only
+            self.mem = None
+            return
         for slot in range(count):
             self._free.put(slot)
 

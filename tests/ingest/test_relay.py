@@ -71,3 +71,12 @@ def test_a_task_without_a_slot_uses_the_pipe():
     assert isinstance(data, pa.Buffer) and slots.records(data).num_rows == 3
     out = Output(core_copy=b"abc")
     assert slots.stash(out, None) is None and slots.unstash(out, None, None).core_copy == b"abc"
+
+
+def test_a_mapping_the_system_refuses_leaves_every_task_on_the_pipe():
+    """Slots too big to map (a huge HUB_INGEST_CHUNK_BYTES, overcommit limits) are no error: no slot is ever
+    free, so records and streams take the pipe."""
+    slots = Slots(6, 1 << 62, 1 << 62)
+    assert slots.mem is None and slots.take() is None
+    data = slots.put_records(slots.take(), _batch(5))
+    assert isinstance(data, pa.Buffer) and slots.records(data).num_rows == 5
