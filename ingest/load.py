@@ -70,6 +70,16 @@ def create_side(conn: psycopg.Connection, ds: Dataset, load_id: int) -> None:
     conn.execute(ddl.create_sensitive(ds, sensitive_staging(ds, load_id)))
 
 
+def key_side_tables(conn: psycopg.Connection, ds: Dataset, load_id: int) -> None:
+    """Primary keys and statistics for the run's personal and defence/security tables (joined to the core table by
+    row_id; QGIS needs a key to open a table). Built while the core table's GiST index is still building."""
+    suffix = f"l{load_id}"
+    for (schema, table), name in ((staging_tables(ds, load_id)[1], f"{suffix}_p_pk"),
+                                  (sensitive_staging(ds, load_id), f"{suffix}_s_pk")):
+        conn.execute(ddl.side_primary_key(schema, table, name))
+        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, table)))
+
+
 def copy_rows(conn: psycopg.Connection, table: tuple[str, str], columns: list[str], rows: Iterable[tuple]) -> int:
     """COPY rows into a table; returns the count."""
     n = 0

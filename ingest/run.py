@@ -79,9 +79,9 @@ def _could_repeat(conn, ds_id: str, listing: list[dict]) -> bool:
 class _Checksum:
     """The sources' SHA-256, computed in a side thread once started, or when first asked for.
 
-    The run starts it once its key indexes are built: while chunks stream, and while the key indexes and the GiST
-    index build side by side, both cores are busy and hashing 300 MB would take ~0.35 s of them; the rest of the
-    GiST build and ANALYZE leave a core idle, and the file is still in the page cache."""
+    The run starts it with the core table's ANALYZE: while chunks stream, and while the indexes build side by side,
+    both cores are busy and hashing 300 MB would take ~0.35 s of them; ANALYZE leaves a core idle, and the file is
+    still in the page cache."""
 
     def __init__(self, pool: ThreadPoolExecutor, srcs: list[sources.SourceFile]) -> None:
         """Nothing is read yet."""
@@ -337,8 +337,7 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             for stmt in ddl.index_others(ds, cs, ct, f"l{load_id}"):
                 conn.execute(stmt)
             load.copy_rows(conn, ("meta", "issue"), output.ISSUE_COLUMNS, _issue_rows(load_id, ds.id, set_issues))
-        if digest is not None:  # the key indexes are done, the GiST build goes on: a core is free
-            digest.start()
+            load.key_side_tables(conn, ds, load_id)  # beside the rest of the GiST build
         removed = len({(i.file, i.row_no) for i in set_issues if i.action == "rejected"})
         tally.rejected += removed
         tally.add(ds, counts(set_issues))
@@ -353,6 +352,8 @@ def _run(conn, ds, srcs, opts: Options, options: dict, load_id: int, settings, t
             stats = (core_rows, list(extent) if extent else None, day, day)
         gist.result()
     phases["set_rules_and_indexes"] = time.monotonic() - t0 - sum(phases.values())
+    if digest is not None:  # beside ANALYZE, which leaves a core idle
+        digest.start()
     with conn.transaction():
         conn.execute("SET LOCAL ROLE hub_owner")
         conn.execute(ddl.primary_key(cs, ct, f"l{load_id}"))

@@ -71,6 +71,12 @@ def index_others(ds: Dataset, schema: str, table: str, suffix: str) -> list[sql.
     return idx
 
 
+def side_primary_key(schema: str, table: str, name: str) -> sql.Composed:
+    """PRIMARY KEY (row_id) of a personal or defence/security table, built in one statement (nothing waits on it)."""
+    return sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY (row_id)").format(
+        sql.Identifier(schema, table), sql.Identifier(name))
+
+
 def primary_key(schema: str, table: str, suffix: str) -> sql.Composed:
     """Promote the row-id index to the primary key (instant; needs the table to itself, so it comes last)."""
     return sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}").format(

@@ -251,7 +251,7 @@ def test_e08_schema_drift_under_freeze_is_schema_violation(drift, frozen_catalog
     assert res.code == 8, res.stderr
     assert_clean_error(res, f"{drift}.shp", "SoTaiKhoan" if drift == "new_column" else "MaXaMoi")
     assert last_load(admin_conn, FROZEN)[1] == "failed"
-    # The run stopped before hashing would have started (after the key indexes): the ledger still gets it.
+    # The run stopped before hashing would have started (with ANALYZE): the ledger still gets it.
     sha = admin_conn.execute("SELECT source_sha256 FROM meta.load WHERE dataset_id = %s ORDER BY load_id DESC "
                              "LIMIT 1", (FROZEN,)).fetchone()[0]
     each = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(path.parent.glob(f"{drift}.*")))).digest()

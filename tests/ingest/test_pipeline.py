@@ -52,6 +52,23 @@ def test_text_is_decoded_and_owner_never_public(hub_db, shp_factory):
         assert "Nguyễn" not in dump and "CQP" not in dump
 
 
+def test_personal_and_defence_tables_are_keyed_and_analyzed(hub_db, shp_factory, admin_conn):
+    """The published personal and defence/security tables have PRIMARY KEY (row_id) and planner statistics, like the
+    core table (their rows join it by row_id; QGIS needs a key to open a table)."""
+    run_ingest(DS, [shp_factory(16).parent], Options(force=True))  # every 8th parcel is CQP (defence)
+    ds = load_dataset(DS)
+    for schema, table in (ds.personal_table, ds.sensitive_table, ds.core_table):
+        name = f"{schema}.{table}"
+        key = admin_conn.execute(
+            "SELECT array_agg(a.attname) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+            "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = %s::regclass AND i.indisprimary", (name,)).fetchone()[0]
+        assert key == ["row_id"], name
+        rows, stats = admin_conn.execute(
+            "SELECT c.reltuples, (SELECT count(*) FROM pg_statistic s WHERE s.starelid = c.oid) FROM pg_class c "
+            "WHERE c.oid = %s::regclass", (name,)).fetchone()
+        assert rows > 0 and stats > 0, name  # analyzed: the planner knows its rows and columns
+
+
 def test_public_view_columns_equal_catalog_public_columns(hub_db, shp_factory, admin_conn):
     """Security case P02: pub columns are exactly id + public columns + geom."""
     run_ingest(DS, [shp_factory(8).parent], Options(force=True))
