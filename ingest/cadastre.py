@@ -15,7 +15,7 @@ from hub import crs, geohash
 from hub.catalog.models import Dataset
 from hub.errors import SchemaViolation
 from hub.text import columns as text_columns
-from ingest import georef, output, pii, topology, validity
+from ingest import georef, output, pii, topology, validity, wkb
 from ingest.findings import Findings
 from ingest.values import as_float as _num, as_int as _int
 from ingest.landuse import Normaliser
@@ -127,14 +127,17 @@ def _required(f: Findings, cols: dict[str, object], parsed: dict[str, pa.Array],
 
 def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
     """Validity, reprojection (pinned) and position checks; returns (ok mask, VN-2000 EWKB, WGS 84 EWKB, points,
-    WGS 84 bounds).
+    WGS 84 bounds, source coordinates of the ok rows as `wkb.ragged` arrays).
 
     The two EWKB arrays hold a value for every row (NULL where the geometry is not usable), the points and
     bounds a row each (NaN there)."""
     geoms, n = batch.geom, len(batch)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
-    valid = validity.is_valid(geoms)  # small simple rings proven in numpy, the rest by GEOS
+    shapes = np.flatnonzero(~empty & polygonal)
+    rag = wkb.ragged(geoms[shapes])  # their coordinates, extracted once for validity, reprojection and topology
+    valid = np.zeros(n, dtype=bool)
+    valid[shapes] = validity.is_valid(geoms[shapes], rag)  # small simple rings proven in numpy, the rest by GEOS
     unreadable = batch.unreadable if batch.unreadable is not None else np.zeros(n, dtype=bool)
     f.add(unreadable, "invalid_geometry", "the parcel's boundary does not close (unreadable ring, or a DGN "
           "boundary line stopping short of its node)")
@@ -146,7 +149,8 @@ def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
     ok = ~empty & valid & polygonal
     pos = np.full((n, 2), np.nan)
     bounds = np.full((n, 4), np.nan)
-    vn, wgs, bounds[ok] = georef.to_targets_wkb(geoms[ok], decision)
+    ok_rag = wkb.take(rag, np.flatnonzero(valid[shapes]))
+    vn, wgs, bounds[ok] = georef.to_targets_wkb(ok_rag, decision)
     # The interior point is taken in the source grid, then transformed: the national-id definition (§1.3).
     pos[ok] = georef.points_to_wgs(shapely.point_on_surface(geoms[ok]), decision)  # (lon, lat) rows
     if not ok.all():
@@ -162,7 +166,7 @@ def _geometry(f: Findings, batch: Batch, decision: georef.CrsDecision):
         f.add(rows[~fits], "outside_admin_unit", f"coordinates fall outside Vietnam in EPSG:{decision.epsg}")
     if decision.suspect:
         f.add(ok, "datum_suspect", decision.suspect)
-    return ok, vn, wgs, pos, bounds
+    return ok, vn, wgs, pos, bounds, ok_rag
 
 
 def _codes(values: pa.Array) -> tuple[np.ndarray, list]:
@@ -285,10 +289,10 @@ def _national_id(f: Findings, cols, pos, ok, decision, fmap) -> None:
           "point (EPSG:6960); official value kept", fmap.get("national_id"))
 
 
-def _topology(f: Findings, ctx: Context, keys, communes, sheets, geoms, ok, decision) -> None:
+def _topology(f: Findings, ctx: Context, keys, communes, sheets, geoms, ok, ok_rag, decision) -> None:
     """topology_overlap / topology_gap within each sheet, in the source grid (metres, exact shared vertices).
 
-    Sheets whose parcels share exact vertices are proven clean by `ingest.topology.clean_groups` (edge
+    Sheets whose parcels share exact vertices are proven clean by `ingest.topology.clean_ragged` (edge
     cancellation, no GEOS); for the others GEOS coverage validation finds the parcels whose edges do not match
     their neighbours' (overlaps, narrow gaps) in linear time, and only those are intersected. Working before
     reprojection avoids the micro-overlaps a non-linear transform leaves at T-junctions. Chunk-local: a sheet split across chunks is checked per part, and
@@ -307,7 +311,8 @@ def _topology(f: Findings, ctx: Context, keys, communes, sheets, geoms, ok, deci
     gid = np.empty(len(live), dtype=np.int64)
     for k, (_, members) in enumerate(groups):
         gid[members] = k
-    proven = topology.clean_groups(geoms[live], gid)  # exact-vertex coverages need no GEOS validation
+    # Exact-vertex coverages need no GEOS validation; the live rows' coordinates are a subset of the ok rows'.
+    proven = topology.clean_ragged(wkb.take(ok_rag, (np.cumsum(ok) - 1)[live]), gid)
     for k, (_, members) in enumerate(groups):
         if len(members) < 2 or proven[k]:
             continue
@@ -415,12 +420,12 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
     f = Findings(ds, file, batch.row_no, keys)
     _required(f, cols, parsed, fmap)
     _encoding_rules(f, enc, fmap)
-    ok, vn, wgs, pos, bounds = _geometry(f, batch, decision)
+    ok, vn, wgs, pos, bounds, ok_rag = _geometry(f, batch, decision)
     new_code = _admin(f, ctx, communes, pos, decision, fmap)
     lu_codes, sensitive = _land_use(f, ctx, cols.get("land_use_raw", pa.nulls(n, pa.string())), fmap)
     areas, grid = _areas(f, ctx, cols, batch.geom, ok, decision, fmap)
     _national_id(f, cols, pos, ok, decision, fmap)
-    _topology(f, ctx, keys, communes, sheets, batch.geom, ok, decision)
+    _topology(f, ctx, keys, communes, sheets, batch.geom, ok, ok_rag, decision)
     withheld = _personal_text(f, cols, fmap)
     provenance, personal_provenance = _provenance(ds, file, batch.row_no, decision, enc)
     derived = {

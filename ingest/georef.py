@@ -131,14 +131,15 @@ def _target_xy(x: np.ndarray, y: np.ndarray, decision: CrsDecision) -> tuple[tup
     return crs.to_wgs84(crs.VN2000_GEOGRAPHIC).transform(x, y, direction="INVERSE"), (x, y)
 
 
-def to_targets_wkb(geoms: np.ndarray, decision: CrsDecision) -> tuple[pa.Array, pa.Array, np.ndarray]:
-    """EWKB MultiPolygons in (EPSG:4756, EPSG:4326) of polygonal source geometries, without shapely objects, and
-    each geometry's WGS 84 bounds (minx, miny, maxx, maxy rows: the published extent is measured while loading).
+def to_targets_wkb(rag: wkb.Ragged, decision: CrsDecision) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """EWKB MultiPolygons in (EPSG:4756, EPSG:4326) of polygonal source geometries given as `wkb.ragged` arrays,
+    and each geometry's WGS 84 bounds (minx, miny, maxx, maxy rows: the published extent is measured while
+    loading).
 
     Neighbouring parcels share their boundary vertices (a cadastral sheet is a coverage: each corner belongs to
     two to four parcels, and every ring repeats its first vertex), so each distinct source vertex is transformed
     once and the results spread back: the same numbers, a fraction of the PROJ calls."""
-    coords, offsets = wkb.ragged(geoms)
+    coords, offsets = rag
     where, distinct = pd.factorize(np.ascontiguousarray(coords[:, :2]).view(np.complex128).ravel())
     (vx, vy), (wx, wy) = _target_xy(distinct.real.copy(), distinct.imag.copy(), decision)
     layout = wkb.Layout(offsets)

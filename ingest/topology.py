@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from ingest import wkb
+
 U = np.uint64
 _M1, _M2 = U(0xBF58476D1CE4E5B9), U(0x94D049BB133111EB)
 
@@ -16,22 +18,16 @@ def _mix(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> U(31))
 
 
-def _rings(geoms: np.ndarray, group: np.ndarray, bad: np.ndarray):
+def _rings(rag: wkb.Ragged, group: np.ndarray):
     """x, y, x + iy and ring index of every ring coordinate, with each ring's group and is-exterior flag."""
-    kind = shapely.get_type_id(geoms)
-    simple = (kind == 3) & (shapely.get_num_interior_rings(geoms) == 0)  # the ring is the geometry itself
-    rest = np.flatnonzero(~simple)
-    bad[group[rest[((kind[rest] != 3) & (kind[rest] != 6)) | shapely.is_empty(geoms[rest])]]] = True
-    parts, part_of = shapely.get_parts(geoms[rest], return_index=True)
-    rings, ring_of = shapely.get_rings(parts, return_index=True)
-    first = np.ones(len(rings), bool)
-    first[1:] = ring_of[1:] != ring_of[:-1]
-    elems = np.concatenate([geoms[simple], rings]) if len(rest) else geoms
-    xy, rc = shapely.get_coordinates(elems, return_index=True)
-    rg = np.concatenate([group[simple], group[rest[part_of[ring_of]]]])
-    ext = np.concatenate([np.ones(int(simple.sum()), bool), first])
-    xy += 0.0  # -0.0 becomes 0.0: the same point gets the same bits
-    return xy[:, 0], xy[:, 1], xy.view(np.complex128)[:, 0], rc, rg, ext
+    coords, (ring_off, poly_off, geom_off) = rag
+    ring_poly = np.repeat(np.arange(len(poly_off) - 1), np.diff(poly_off))
+    poly_geom = np.repeat(np.arange(len(geom_off) - 1), np.diff(geom_off))
+    rc = np.repeat(np.arange(len(ring_off) - 1), np.diff(ring_off))
+    rg = group[poly_geom[ring_poly]]
+    ext = np.arange(len(ring_off) - 1) == poly_off[ring_poly]  # a polygon's first ring is its shell
+    xy = coords[:, :2] + 0.0  # a copy, in which -0.0 becomes 0.0: the same point gets the same bits
+    return xy[:, 0], xy[:, 1], np.ascontiguousarray(xy).view(np.complex128)[:, 0], rc, rg, ext
 
 
 def _grouped(g: np.ndarray, h: np.ndarray, gb: int) -> np.ndarray:
@@ -52,7 +48,19 @@ def _ids(key: np.ndarray, z: np.ndarray, g: np.ndarray, bad: np.ndarray) -> np.n
 
 def clean_groups(geoms: np.ndarray, group: np.ndarray) -> np.ndarray:
     """Per group id (0..group.max()), True when the group's polygons are proven to form a clean coverage
-    (no overlaps, no holes/gaps inside its outline); False means "not proven" (run the full GEOS check).
+    (no overlaps, no holes/gaps inside its outline); False means "not proven" (run the full GEOS check). A group
+    with an empty or non-polygonal geometry is not proven. See `clean_ragged` for why the answer is sound."""
+    geoms = np.asarray(geoms, dtype=object)
+    group = np.asarray(group, dtype=np.int64)
+    usable = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
+    k = int(group.max()) + 1 if len(group) else 0
+    return clean_ragged(wkb.ragged(geoms[usable]), group[usable], k, np.unique(group[~usable]))
+
+
+def clean_ragged(rag: wkb.Ragged, group: np.ndarray, k: int | None = None,
+                 unproven: np.ndarray | None = None) -> np.ndarray:
+    """`clean_groups` of (Multi)Polygons given as a `wkb.ragged` structure (the caller has the coordinates
+    already), `k` groups in all (default: group.max() + 1), the groups `unproven` marked not proven up front.
 
     Why it is sound: orient every ring (exteriors CCW, holes CW). For a valid (Multi)Polygon P, the winding number
     of its boundary chain dP is 1 inside P and 0 outside; winding numbers add over chains, so for every x off all
@@ -69,13 +77,16 @@ def clean_groups(geoms: np.ndarray, group: np.ndarray) -> np.ndarray:
     it is neither an overlap nor a hole of the union, so the full check would report nothing for it.
     Points are matched by exact float equality (hashes only bring candidates together; each match is verified).
     """
-    geoms = np.asarray(geoms, dtype=object)
     group = np.asarray(group, dtype=np.int64)
-    k = int(group.max()) + 1 if len(group) else 0
+    k = k if k is not None else (int(group.max()) + 1 if len(group) else 0)
     bad = np.zeros(k, bool)
+    if unproven is not None:
+        bad[unproven] = True
     if not k:
         return ~bad
-    x, y, z, rc, rg, ext = _rings(geoms, group, bad)
+    if not len(group):  # no polygon at all: nothing is proven
+        return np.zeros(k, bool)
+    x, y, z, rc, rg, ext = _rings(rag, group)
     cg, gb = rg[rc], (k - 1).bit_length()
     hv = _mix(x.view(U) ^ _mix(y.view(U)))
 

@@ -15,42 +15,46 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from ingest import wkb
+
 MAX_CORNERS = 8  # rings with more corners go to GEOS: the pairs to test grow with the square of the corners
 _ERR = 3.3306690738754716e-16  # (3 + 16ε)ε, ε = 2⁻⁵³: Shewchuk's ccwerrboundA
-_POLYGON = 3
 
 
-def is_valid(geoms: np.ndarray) -> np.ndarray:
-    """shapely.is_valid(geoms), with small hole-free polygons decided without GEOS (same answer, proven)."""
+def is_valid(geoms: np.ndarray, rag: wkb.Ragged | None = None) -> np.ndarray:
+    """shapely.is_valid(geoms), with small hole-free polygons decided without GEOS (same answer, proven). `rag`,
+    when the caller has it, is `wkb.ragged(geoms)` (every geometry a non-empty (Multi)Polygon): the coordinates
+    are not extracted again."""
     geoms = np.asarray(geoms, dtype=object)
-    valid = np.zeros(len(geoms), dtype=bool)
-    proven = _proven_simple(geoms)
+    if rag is None:
+        proven = np.zeros(len(geoms), dtype=bool)
+        polygonal = np.flatnonzero(np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms))
+        proven[polygonal] = proven_simple(wkb.ragged(geoms[polygonal]))
+    else:
+        proven = proven_simple(rag)
+    valid = proven.copy()
     rest = np.flatnonzero(~proven)
-    valid[proven] = True
     if len(rest):
         valid[rest] = shapely.is_valid(geoms[rest])
     return valid
 
 
-def _proven_simple(geoms: np.ndarray) -> np.ndarray:
-    """Mask of the geometries proven to be valid polygons (hole-free, 3..MAX_CORNERS corners, simple ring)."""
-    proven = np.zeros(len(geoms), dtype=bool)
-    if not len(geoms):
-        return proven
-    cand = np.flatnonzero(shapely.get_type_id(geoms) == _POLYGON)
-    cand = cand[shapely.get_num_interior_rings(geoms[cand]) == 0]
-    size = shapely.get_num_coordinates(geoms[cand])  # closed ring: corners + 1
+def proven_simple(rag: wkb.Ragged) -> np.ndarray:
+    """Per geometry of a ragged structure: proven a valid polygon (one hole-free ring of 3..MAX_CORNERS corners,
+    simple)."""
+    coords, (ring_off, poly_off, geom_off) = rag
+    proven = np.zeros(len(geom_off) - 1, dtype=bool)
+    geom = np.flatnonzero(np.diff(geom_off) == 1)  # one polygon...
+    poly = geom_off[geom]
+    one_ring = (poly_off[poly + 1] - poly_off[poly]) == 1  # ...of one ring
+    geom, ring = geom[one_ring], poly_off[poly[one_ring]]
+    size = ring_off[ring + 1] - ring_off[ring]  # closed ring: corners + 1
     keep = (size >= 4) & (size <= MAX_CORNERS + 1)
-    cand, size = cand[keep], size[keep]
-    if not len(cand):
-        return proven
-    xy = shapely.get_coordinates(geoms[cand])
-    start = np.zeros(len(cand), dtype=np.int64)
-    np.cumsum(size[:-1], out=start[1:])
+    geom, ring, size = geom[keep], ring[keep], size[keep]
     for n in np.unique(size).tolist():
         rows = np.flatnonzero(size == n)
-        at = start[rows, None] + np.arange(n)
-        proven[cand[rows]] = _simple_rings(xy[at, 0], xy[at, 1])
+        at = ring_off[ring[rows], None] + np.arange(n)
+        proven[geom[rows]] = _simple_rings(coords[at, 0], coords[at, 1])
     return proven
 
 

@@ -30,6 +30,37 @@ def ragged(geoms: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray,
     return coords, tuple(offsets)
 
 
+Ragged = tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]  # what `ragged` returns
+
+
+def take(rag: Ragged, index: np.ndarray) -> Ragged:
+    """The ragged structure of the geometries `index` (positions, in that order) of another one."""
+    coords, (ring_off, poly_off, geom_off) = rag
+    index = np.asarray(index, dtype=np.int64)
+    if len(index) == len(geom_off) - 1 and np.array_equal(index, np.arange(len(index))):
+        return rag
+    polys = _ranges(geom_off[index], geom_off[index + 1])
+    rings = _ranges(poly_off[polys], poly_off[polys + 1])
+    points = _ranges(ring_off[rings], ring_off[rings + 1])
+    return coords[points], (_starts(ring_off[rings + 1] - ring_off[rings]),
+                            _starts(poly_off[polys + 1] - poly_off[polys]),
+                            _starts(geom_off[index + 1] - geom_off[index]))
+
+
+def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """The integers of every [start, stop) range, concatenated."""
+    counts = stops - starts
+    ends = np.cumsum(counts)
+    return np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) - np.repeat(ends - counts - starts, counts)
+
+
+def _starts(counts: np.ndarray) -> np.ndarray:
+    """Offsets (0, then running totals) of consecutive runs of these lengths."""
+    out = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
+
+
 def bounds(coords: np.ndarray, offsets: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
     """(minx, miny, maxx, maxy) of each geometry of a ragged structure; NaN for a geometry without coordinates."""
     ring_off, poly_off, geom_off = offsets

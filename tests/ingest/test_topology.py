@@ -161,6 +161,9 @@ def test_unused_group_ids_and_empty_input():
     """Ids without parcels are not proven; no parcels gives an empty answer."""
     assert clean_groups(np.array([shapely.box(0, 0, 1, 1)]), np.array([2])).tolist() == [False, False, True]
     assert clean_groups(np.array([], dtype=object), np.array([], dtype=np.int64)).tolist() == []
+    # No polygon at all (a point, an empty polygon): nothing proven, no error.
+    assert clean_groups(np.array([shapely.Point(0, 0), shapely.Polygon()]), np.array([2, 0])).tolist() == \
+        [False, False, False]
 
 
 def mutate(rng, n: int, m: int, moves: int, size: float = 20.0) -> list:

@@ -67,3 +67,14 @@ def test_postgis_reads_the_bytes_back(admin_conn):
         got = admin_conn.execute("SELECT ST_AsEWKB(%s::bytea::geometry, 'NDR'), ST_SRID(%s::bytea::geometry)",
                                  (value, value)).fetchone()
         assert bytes(got[0]) == value and got[1] == 4756
+
+
+def test_take_selects_geometries_as_ragging_them_again_would():
+    """wkb.take of some geometries (any order, repeats, none, all) equals wkb.ragged of those geometries."""
+    rag = wkb.ragged(GEOMS)
+    for index in ([4, 0, 2], [2], [], [1, 1], list(range(len(GEOMS)))):
+        index = np.array(index, dtype=np.int64)
+        coords, offsets = wkb.take(rag, index)
+        want_coords, want_offsets = wkb.ragged(GEOMS[index])
+        assert np.array_equal(coords, want_coords[:, :2] if len(want_coords) else want_coords.reshape(0, 2))
+        assert all(np.array_equal(a, b) for a, b in zip(offsets, want_offsets))
