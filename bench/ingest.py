@@ -1,7 +1,7 @@
 """Ingest benchmark: the hub's full pipeline vs ogr2ogr (PG_USE_COPY) vs a binary COPY floor, same file, same run.
 
 Usage: `make bench-ingest` (BENCH_PARCELS=1000000 by default; BENCH_PARCELS=200000 for a quick look;
-BENCH_ROUNDS=3 interleaved rounds by default, medians reported).
+BENCH_ROUNDS=5 interleaved rounds by default, medians reported: single rounds on a shared VM vary by up to 1.4×).
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def main() -> None:
     """Run the three loaders on one file, BENCH_ROUNDS times interleaved (the VM's speed drifts over minutes:
     each round compares loaders measured within a minute of each other); print rows/s, peak memory, ratios."""
     n = int(os.environ.get("BENCH_PARCELS", "1000000"))
-    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     src = hub_home() / "bench" / f"parcels_{n}_{EPSG}.gpkg"
     if not src.exists():
         src.parent.mkdir(parents=True, exist_ok=True)
