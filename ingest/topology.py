@@ -52,7 +52,7 @@ def clean_groups(geoms: np.ndarray, group: np.ndarray) -> np.ndarray:
     with an empty or non-polygonal geometry is not proven. See `clean_ragged` for why the answer is sound."""
     geoms = np.asarray(geoms, dtype=object)
     group = np.asarray(group, dtype=np.int64)
-    usable = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
+    usable = wkb.polygonal(geoms)
     k = int(group.max()) + 1 if len(group) else 0
     return clean_ragged(wkb.ragged(geoms[usable]), group[usable], k, np.unique(group[~usable]))
 

@@ -28,7 +28,7 @@ def is_valid(geoms: np.ndarray, rag: wkb.Ragged | None = None) -> np.ndarray:
     geoms = np.asarray(geoms, dtype=object)
     if rag is None:
         proven = np.zeros(len(geoms), dtype=bool)
-        polygonal = np.flatnonzero(np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms))
+        polygonal = np.flatnonzero(wkb.polygonal(geoms))
         proven[polygonal] = proven_simple(wkb.ragged(geoms[polygonal]))
     else:
         proven = proven_simple(rag)

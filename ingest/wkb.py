@@ -15,6 +15,11 @@ _MULTIPOLYGON_SRID = 6 | 0x20000000  # EWKB: type 6 (MultiPolygon) with the SRID
 _POLYGON = 3
 
 
+def polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Mask of the non-empty Polygons and MultiPolygons (what `ragged` takes)."""
+    return np.isin(shapely.get_type_id(geoms), (_POLYGON, 6)) & ~shapely.is_empty(geoms)
+
+
 def ragged(geoms: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(x/y coordinates, (ring→coords, polygon→rings, geometry→polygons) offsets) of Polygons/MultiPolygons."""
     if not len(geoms):
