@@ -154,7 +154,7 @@ def _inline(values: pa.Array, lengths: np.ndarray, null: np.ndarray | None) -> n
     if null is None:  # every value `width` bytes long: they are contiguous, so a view does
         return data[offsets[0]:offsets[-1]].view(f"V{width}")
     out = np.zeros((n, width), np.uint8)
-    rows = np.flatnonzero(~null) if null is not None else np.arange(n)
+    rows = np.flatnonzero(~null)
     out[rows] = data[offsets[rows, None] + np.arange(width)]
     return out.view(f"V{width}").ravel()
 
