@@ -95,9 +95,10 @@ def _inline(ctx: cadastre.Context, src: sources.SourceFile, chunk_rows: int) -> 
 
 
 def transformed(ctx: cadastre.Context, srcs: list[sources.SourceFile], rows_for: dict[str, int],
-                workers: int, chunk_bytes: int = 10 << 20) -> Iterator[tuple[int, Output]]:
-    """(rows read, output) per chunk, in file order; `rows_for` gives each file's chunk rows. Call each output's
-    `done()` once its streams are copied: in parallel runs they live in shared memory that later chunks reuse."""
+                workers: int, chunk_bytes: int) -> Iterator[tuple[int, Output]]:
+    """(rows read, output) per chunk, in file order; `rows_for` gives each file's chunk rows and `chunk_bytes`
+    (HUB_INGEST_CHUNK_BYTES) sizes the shared-memory slots. Call each output's `done()` once its streams are
+    copied: in parallel runs they live in shared memory that later chunks reuse."""
     # Everything alive now (modules, catalog, reference data) is left out of garbage collections, here and in the
     # forked workers: a full collection would otherwise walk it all (~0.1 s each, several per million rows), and
     # in a worker touch, hence copy, every page of it.

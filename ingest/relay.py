@@ -58,14 +58,12 @@ class Slots:
             start = slot * self.size
             sink = pa.FixedSizeBufferWriter(pa.py_buffer(memoryview(self.mem)[start:start + self.in_size]))
             try:
-                with pa.ipc.new_stream(sink, batch.schema) as writer:
-                    writer.write_batch(batch)
+                _write_stream(sink, batch)
                 return start, sink.tell()
             except OSError:  # larger than the half: "Write out of bounds"
                 pass
         sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, batch.schema) as writer:
-            writer.write_batch(batch)
+        _write_stream(sink, batch)
         return sink.getvalue()
 
     def records(self, data: Span | pa.Buffer) -> pa.RecordBatch:
@@ -100,3 +98,9 @@ class Slots:
             setattr(out, name, view[pos:pos + n])
         out.on_done = partial(self.give, slot)
         return out
+
+
+def _write_stream(sink, batch: pa.RecordBatch) -> None:
+    """One record batch as an Arrow IPC stream into `sink`."""
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
