@@ -22,7 +22,9 @@ from starlette.responses import JSONResponse, Response
 
 from hub.api import collections as colls
 from hub.api import config as cfgmod
-from hub.api import enclosure, fastpath, jsonld, records_http, tiles
+from hub.api.features import enclosure, fastpath, tiles
+from hub.api import jsonld
+from hub.api.records import http as records_http
 from hub.api.http import error_response, request_id
 from hub.api.state import AsyncState, token
 from hub.errors import HubError, InvalidParameter, NotFound, PayloadTooLarge

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from hub.api.collections import Collection, public_collections
-from hub.api.enclosure import enclosure_link
+from hub.api.features.enclosure import enclosure_link
 from hub.api.ogc_crs import CRS84, supported_uris
 from hub.settings import PROJECT_ROOT, ApiSettings, hub_home
 
@@ -24,7 +24,7 @@ VIETNAM_BBOX = [102.14, 8.18, 109.47, 23.39]  # placeholder extent of the commit
 LICENCES = {"CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
             "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
             "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/"}
-PROVIDER = "hub.api.provider.HubPostGISProvider"
+PROVIDER = "hub.api.features.provider.HubPostGISProvider"
 RECORDS_ID = "datasets"
 SORTABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/sortables"
 FEATURES_3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
@@ -111,7 +111,7 @@ def collection_resource(coll: Collection, pub, s: ApiSettings) -> dict:
         links.append({"type": "application/json", "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
                       "title": "Vector tiles (MVT, WebMercatorQuad)", "href": f"{base}/tiles"})
     if pub is not None:
-        links.append(enclosure_link(coll.id, pub, s))  # never probed by pygeoapi: see hub.api.enclosure
+        links.append(enclosure_link(coll.id, pub, s))  # never probed by pygeoapi: see hub.api.features.enclosure
     return {
         "type": "collection",
         "title": {"vi": ds.title.vi, "en": ds.title.en},
@@ -143,7 +143,7 @@ def records_resource(s: ApiSettings) -> dict:
                    "title": "Sortables / Thuộc tính sắp xếp",
                    "href": f"{s.url}/collections/{RECORDS_ID}/sortables"}],
         "extents": {"spatial": {"bbox": VIETNAM_BBOX, "crs": CRS84}},
-        "providers": [{"type": "record", "name": "hub.api.records.HubRecordsProvider", "data": "catalog",
+        "providers": [{"type": "record", "name": "hub.api.records.provider.HubRecordsProvider", "data": "catalog",
                        "id_field": "id", "time_field": "updated", "title_field": "title"}],
     }
 
@@ -166,11 +166,11 @@ def render_config(state: dict | None, s: ApiSettings, template: bool = False) ->
 
 
 def render_openapi(config: dict, s: ApiSettings) -> dict:
-    """pygeoapi's OpenAPI document completed by the hub (hub.api.oas): local references, every parameter the
+    """pygeoapi's OpenAPI document completed by the hub (hub.api.openapi): local references, every parameter the
     server accepts, the media types it serves, the limit QGIS and GDAL read, catalogue sortables and tiles."""
     from pygeoapi.openapi import get_oas
 
-    from hub.api import oas
+    from hub.api import openapi as oas
 
     return oas.complete(get_oas(config), public_collections(), RECORDS_ID, s, VIETNAM_BBOX)
 

@@ -37,7 +37,7 @@ def ingest(dataset_id: str, paths: tuple[Path, ...], crs: str | None, encoding: 
       hub ingest cadastre_tuyenquang famis_08077_3.dgn --crs 08 --dry-run
     """
     with gc_paused():  # importing the GIS libraries: ~0.1 s faster without collections (see hub.memory)
-        from ingest.run import Options, run_ingest
+        from ingest.core.run import Options, run_ingest
 
     result = run_ingest(dataset_id, list(paths), Options(crs, encoding, dry_run, force, valid_from))
     if as_json:

@@ -26,7 +26,7 @@ def load_boundaries_cmd(paths: tuple[Path, ...], as_json: bool) -> None:
     Boundaries enable the outside_admin_unit check and the spatial assignment of parcels of split communes.
     Example: `hub ref load-boundaries communes_old.gpkg communes_new.gpkg`
     """
-    from ingest.boundaries import load_boundaries
+    from ingest.reference.boundaries import load_boundaries
 
     result = load_boundaries(list(paths))
     if as_json:

@@ -17,7 +17,7 @@ from psycopg import sql
 
 from hub.catalog.loader import load_dataset
 from hub.db.connect import connect
-from ingest.run import Options, run_ingest
+from ingest.core.run import Options, run_ingest
 from tests.api.synthetic import write_source
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -33,7 +33,7 @@ def test_template_configures_public_views_through_hub_provider():
         res = config["resources"][cid]
         assert set(res["title"]) == {"vi", "en"} and res["title"]["vi"] == coll.dataset.title.vi
         prov = res["providers"][0]
-        assert prov["name"] == "hub.api.provider.HubPostGISProvider" and prov["data"] == {"collection": cid}
+        assert prov["name"] == "hub.api.features.provider.HubPostGISProvider" and prov["data"] == {"collection": cid}
         assert prov["storage_crs"].endswith("CRS84") and any(c.endswith("EPSG/0/9210") for c in prov["crs"])
         assert any(link["rel"] == "license" for link in res["links"])
         assert len(res["extents"]["spatial"]["bbox"]) == 4

@@ -51,7 +51,7 @@ def test_committed_openapi_is_valid():
 
 
 def test_feature_items_parameters(doc, client):
-    """items: every parameter hub.api.query accepts, with schemas; CRS lists match the collection's `crs`."""
+    """items: every parameter hub.api.features.query accepts, with schemas; CRS lists match the collection's `crs`."""
     params = parameters(doc, ITEMS)
     queryables = client.get(f"/collections/{FEATURES}/queryables?f=json").json()["properties"]
     props = {n for n in queryables if n != "geometry"}

@@ -12,7 +12,7 @@ import psycopg
 
 from hub.db.connect import conninfo
 from hub.samples.bench import generate_bench_gpkg
-from ingest.run import Options, run_ingest
+from ingest.core.run import Options, run_ingest
 
 DS = "cadastre_upload"
 

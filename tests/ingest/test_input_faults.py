@@ -18,7 +18,7 @@ import yaml
 
 from hub.catalog.loader import CATALOG_DIR, load_all
 from hub.text import tcvn3_encode
-from ingest.run import Options, run_ingest
+from ingest.core.run import Options, run_ingest
 from tests.ingest.conftest import parcels, write_shp
 from tests.ingest.faultkit import MOJIBAKE, assert_clean_error, hub, last_load, max_load_id, published, served
 

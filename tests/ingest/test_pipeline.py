@@ -12,8 +12,8 @@ import shapely
 from hub.catalog import ddl, load_dataset
 from hub.db.connect import conninfo
 from hub.errors import CrsError, LockBusy, PublishRefused
-from ingest import publish
-from ingest.run import Options, _lock_key, run_ingest
+from ingest.publish import replace as publish
+from ingest.core.run import Options, _lock_key, run_ingest
 from hub.text import vni_encode
 from tests.ingest.conftest import parcels, write_shp
 

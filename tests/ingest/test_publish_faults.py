@@ -19,7 +19,7 @@ import pytest
 from hub.db.connect import conninfo
 from hub.samples.bench import generate_bench_gpkg
 from hub.settings import db_settings
-from ingest.run import Options, run_ingest
+from ingest.core.run import Options, run_ingest
 from tests.ingest.conftest import parcels, write_shp
 from tests.ingest.faultkit import (api_select, assert_clean_error, hub, hub_process, last_load, max_load_id,
                                    published, served)

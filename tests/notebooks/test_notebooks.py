@@ -10,8 +10,8 @@ import pytest
 from nbclient import NotebookClient
 
 from hub.samples import generate
-from ingest.boundaries import load_boundaries
-from ingest.run import Options, run_ingest
+from ingest.reference.boundaries import load_boundaries
+from ingest.core.run import Options, run_ingest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 

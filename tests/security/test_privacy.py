@@ -20,7 +20,7 @@ from hub.db.cluster import log_file
 from hub.db.connect import conninfo, connect
 from hub.settings import hub_home
 from hub.text import vni_encode
-from ingest.run import Options, run_ingest
+from ingest.core.run import Options, run_ingest
 from tests.ingest.conftest import parcels, write_shp
 from tests.ingest.faultkit import hub
 

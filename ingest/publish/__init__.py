@@ -1,0 +1,1 @@
+"""Publish strategies: how a staged load becomes the published version (replace today)."""
