@@ -11,7 +11,7 @@ class ColumnKind:
     """How one catalog column type is stored, encoded, described and filtered."""
 
     sql: str  # PostgreSQL type of the column
-    arrow: str  # pyarrow type factory name (pa.<arrow>()) of the values handed to the COPY encoder
+    arrow: str  # pyarrow type of the values handed to the COPY encoder (pa.<arrow>(); "timestamp": µs, UTC)
     json: dict  # JSON Schema of a value
     cql2: str | None  # CQL2 literal kind a filter compares it with (None: not queryable)
     mvt: str | None  # SQL expression template of the vector-tile attribute (None: left out of tiles)
@@ -23,9 +23,9 @@ TYPES: dict[str, ColumnKind] = {
     "bigint": ColumnKind("bigint", "int64", {"type": "integer"}, "number", "{}"),
     "numeric": ColumnKind("numeric", "float64", {"type": "number"}, "number", "{}::double precision"),
     "double": ColumnKind("double precision", "float64", {"type": "number"}, "number", "{}"),
-    "date": ColumnKind("date", "string", {"type": "string", "format": "date"}, "date", "{}::text"),
+    "date": ColumnKind("date", "date32", {"type": "string", "format": "date"}, "date", "{}::text"),
     "boolean": ColumnKind("boolean", "bool_", {"type": "boolean"}, "boolean", "{}"),
-    "timestamptz": ColumnKind("timestamptz", "string", {"type": "string", "format": "date-time"}, "timestamp",
+    "timestamptz": ColumnKind("timestamptz", "timestamp", {"type": "string", "format": "date-time"}, "timestamp",
                               "{}::text"),
     "jsonb": ColumnKind("jsonb", "string", {"type": "object"}, None, None),
 }

@@ -23,7 +23,8 @@ from ingest.core.issues import Issue
 from ingest.core.stage import ROWS_PER_FILE
 from ingest.core.values import as_float as _num, as_int as _int
 
-ARROW_TYPES = {name: getattr(pa, kind.arrow)() for name, kind in TYPES.items()}
+ARROW_TYPES = {name: pa.timestamp("us", tz="UTC") if kind.arrow == "timestamp" else getattr(pa, kind.arrow)()
+               for name, kind in TYPES.items()}
 PARTS = ("core", "personal", "sensitive")  # the COPY streams of one table
 
 
@@ -40,7 +41,7 @@ class TableOut:
     loaded: int = 0  # rows kept (core + restricted rows)
     core_rows: int = 0  # rows in the core stream
     extent: tuple[float, float, float, float] | None = None
-    interval: tuple[str, str] | None = None  # min and max of the time column (ISO text), dates only
+    interval: tuple | None = None  # min and max of the time column (dates or aware datetimes)
     filled: dict[str, int] = field(default_factory=dict)  # important column -> rows with a value
     rows_in: int = 0  # rows the chunk had for this table (secondary tables: rows it derived)
 
@@ -122,10 +123,9 @@ def file_row_ids(ctx, batch) -> np.ndarray:
     return (ctx.file_index[batch.file.display] * ROWS_PER_FILE + batch.row_no).astype(np.int64)
 
 
-def _interval(t: TableRef, arr: pa.Array) -> tuple[str, str] | None:
-    """min and max of a date time column's kept values (ISO text orders as dates do); None for timestamps,
-    which the publish step measures in SQL."""
-    if t.time is None or t.time.kind != "date" or not len(arr) or arr.null_count == len(arr):
+def _interval(t: TableRef, arr) -> tuple | None:
+    """min and max of the time column's kept values (dates or aware datetimes); None when it has none."""
+    if t.time is None or not len(arr) or arr.null_count == len(arr):
         return None
     mm = pc.min_max(arr)
     return mm["min"].as_py(), mm["max"].as_py()

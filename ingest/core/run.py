@@ -325,12 +325,11 @@ def _run(conn, ds: Dataset, pipe: Pipeline, srcs, opts: Options, options: dict, 
 
 
 def _stats(conn, staging: stage.StagingTables, totals: dict[str | None, Totals], removed: dict) -> dict:
-    """Each table's published figures: measured while copying, or in SQL where set rules removed rows or the
-    time column is a timestamp (which the chunks do not measure)."""
+    """Each table's published figures: measured while copying, or in SQL where set rules removed rows."""
     out: dict[str | None, Stats] = {}
     for st in staging.tables:
         t, tot = st.table, totals.get(st.table.name, Totals())
-        if removed.get(t.name) or (t.time is not None and t.time.kind != "date" and tot.core_rows):
+        if removed.get(t.name):
             with stage.owner_transaction(conn):
                 out[t.name] = measure(conn, t, st.core)
             continue

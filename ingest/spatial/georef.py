@@ -124,7 +124,7 @@ def decide(file: str, file_crs: str | None, spec: CrsSpec, option: int | None,
     return decision
 
 
-def _target_xy(x: np.ndarray, y: np.ndarray, decision: CrsDecision) -> tuple[tuple, tuple]:
+def target_xy(x: np.ndarray, y: np.ndarray, decision: CrsDecision) -> tuple[tuple, tuple]:
     """((lon, lat) in VN-2000 EPSG:4756, (lon, lat) in WGS 84) of source coordinates, through the pinned path."""
     if decision.vn2000:
         if decision.epsg != crs.VN2000_GEOGRAPHIC:
@@ -145,7 +145,7 @@ def to_targets_wkb(rag: wkb.Ragged, decision: CrsDecision) -> tuple[pa.Array, pa
     once and the results spread back: the same numbers, a fraction of the PROJ calls."""
     coords, offsets = rag
     where, distinct = pd.factorize(np.ascontiguousarray(coords[:, :2]).view(np.complex128).ravel())
-    (vx, vy), (wx, wy) = _target_xy(distinct.real.copy(), distinct.imag.copy(), decision)
+    (vx, vy), (wx, wy) = target_xy(distinct.real.copy(), distinct.imag.copy(), decision)
     layout = wkb.Layout(offsets)
     wgs = np.column_stack((wx, wy))[where]
     return (layout.write(np.column_stack((vx, vy))[where], crs.VN2000_GEOGRAPHIC), layout.write(wgs, 4326),
@@ -154,7 +154,7 @@ def to_targets_wkb(rag: wkb.Ragged, decision: CrsDecision) -> tuple[pa.Array, pa
 
 def points_to_wgs(points: np.ndarray, decision: CrsDecision) -> np.ndarray:
     """Source-grid points as WGS 84 (lon, lat) rows (pinned path); no point objects are built."""
-    _, (x, y) = _target_xy(shapely.get_x(points), shapely.get_y(points), decision)
+    _, (x, y) = target_xy(shapely.get_x(points), shapely.get_y(points), decision)
     return np.column_stack((x, y))
 
 
