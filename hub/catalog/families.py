@@ -5,6 +5,8 @@ Adding a family is one line here, one folder under ingest/families/ and one cata
 from __future__ import annotations
 
 import importlib
+import os
+import re
 from functools import lru_cache
 
 from hub.catalog.family import FamilySpec
@@ -13,6 +15,22 @@ from hub.errors import ConfigError
 FAMILIES: dict[str, str] = {
     "cadastre": "ingest.families.cadastre.spec:SPEC",
 }
+_PLUGIN = re.compile(r"^([a-z][a-z0-9_]{1,30})=([A-Za-z_][\w.]*:[A-Za-z_][\w.]*)$")
+
+
+def _plugins() -> dict[str, str]:
+    """Families an operator adds without editing this file: HUB_FAMILIES="name=module:SPEC,..." (a province's own
+    family, or the tests' probe family); a malformed entry is a configuration error, not ignored."""
+    out: dict[str, str] = {}
+    for item in filter(None, (p.strip() for p in os.environ.get("HUB_FAMILIES", "").split(","))):
+        m = _PLUGIN.match(item)
+        if not m:
+            raise ConfigError(f"HUB_FAMILIES: '{item}' is not name=module:attribute")
+        out[m.group(1)] = m.group(2)
+    return out
+
+
+FAMILIES.update(_plugins())
 
 
 def load_object(dotted: str) -> object:

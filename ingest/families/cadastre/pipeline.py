@@ -14,6 +14,7 @@ import shapely
 
 from hub import crs, geohash
 from hub.catalog.models import Dataset
+from hub.errors import UsageError
 from hub.ref.admin_units import NEW as NEW_ADMIN_VERSION
 from hub.text import columns as text_columns
 from ingest.core import output
@@ -53,7 +54,11 @@ class CadastrePipeline(Pipeline):
         opts = ds.opts
         ctx.ref = refdata.load(conn, opts.admin_version)
         ctx.landuse = Normaliser(ctx.ref, opts.land_use_list)
-        ctx.valid_from = options.valid_from or dt.date.today().isoformat()
+        try:
+            ctx.valid_from = dt.date.fromisoformat(options.valid_from).isoformat() if options.valid_from \
+                else dt.date.today().isoformat()
+        except ValueError:
+            raise UsageError(f"--valid-from '{options.valid_from}' is not a date (YYYY-MM-DD)") from None
         ctx.route_sensitive = opts.exclude_sensitive_land_use
         zone_of = {}
         if opts.crs_from_commune:

@@ -79,6 +79,7 @@ def probe_catalog(hub_db, tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setitem(families.FAMILIES, "probe", "tests.ingest.framework.probe_family:SPEC")
     mp.setenv("HUB_CATALOG_DIR", str(folder))
+    mp.setenv("HUB_FAMILIES", "probe=tests.ingest.framework.probe_family:SPEC")  # for subprocesses
     families.spec.cache_clear()
     pipeline_for.cache_clear()
     load_all.cache_clear()
