@@ -251,7 +251,7 @@ class HubApp:
             return None
         state = await self.refresh()
         coll = colls.public_collections().get(m.group(1))
-        if coll is None or coll.dataset.id not in state:
+        if coll is None or coll.id not in state:
             return None
         if m.re is ITEMS:
             return await fastpath.items(request, coll, self.state, self.settings)

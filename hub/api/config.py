@@ -9,6 +9,7 @@ Two renderings, both deterministic:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -88,46 +89,50 @@ def _metadata() -> dict:
     }
 
 
-def _extents(pub) -> dict:
-    """Measured extent when published, else the national placeholder."""
+def _extents(coll: Collection, pub) -> dict:
+    """Measured extent when published, else the national placeholder; no spatial extent for a table without
+    geometry (its rows still belong to Vietnam: the national extent is kept as pygeoapi requires one)."""
     bbox = [round(v, 9) for v in pub.bbox] if pub is not None and pub.bbox else VIETNAM_BBOX
     out: dict = {"spatial": {"bbox": bbox, "crs": CRS84}}
     if pub is not None and (pub.interval_start or pub.interval_end):
-        out["temporal"] = {"begin": f"{pub.interval_start.isoformat()}T00:00:00Z" if pub.interval_start else None,
-                           "end": f"{pub.interval_end.isoformat()}T23:59:59Z" if pub.interval_end else None}
+        out["temporal"] = {"begin": _instant(pub.interval_start), "end": _instant(pub.interval_end)}
     return out
+
+
+def _instant(value) -> str | None:
+    """A recorded time-span end as RFC 3339 UTC text."""
+    return None if value is None else value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def collection_resource(coll: Collection, pub, s: ApiSettings) -> dict:
     """One feature collection: bilingual metadata, links, extents and the hub provider (connects as hub_api)."""
     ds = coll.dataset
     base = f"{s.url}/collections/{coll.id}"
+    title = coll.title
     links = [
         {"type": "text/html", "rel": "license", "title": ds.licence, "href": licence_url(ds.licence)},
         {"type": "application/geo+json", "rel": "describedby", "title": "Catalogue record / Bản ghi siêu dữ liệu",
          "href": f"{s.url}/collections/{RECORDS_ID}/items/{ds.id}"},
     ]
-    if ds.publication.tiles is not None:
+    if coll.publication.tiles is not None and coll.geometry_type is not None:
         links.append({"type": "application/json", "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
                       "title": "Vector tiles (MVT, WebMercatorQuad)", "href": f"{base}/tiles"})
     if pub is not None:
         links.append(enclosure_link(coll.id, pub, s))  # never probed by pygeoapi: see hub.api.features.enclosure
+    provider = {"type": "feature", "name": PROVIDER, "data": {"collection": coll.id}, "id_field": "id",
+                "title_field": coll.id_column}
+    if coll.time_column:
+        provider["time_field"] = coll.time_column
+    if coll.geometry_type is not None:
+        provider.update(storage_crs=CRS84, crs=supported_uris(coll.output_epsg))
     return {
         "type": "collection",
-        "title": {"vi": ds.title.vi, "en": ds.title.en},
+        "title": {"vi": title.vi, "en": title.en},
         "description": {"vi": ds.description.vi, "en": ds.description.en},
         "keywords": {"vi": list(ds.keywords.vi), "en": list(ds.keywords.en)},
         "links": links,
-        "extents": _extents(pub),
-        "providers": [{
-            "type": "feature",
-            "name": PROVIDER,
-            "data": {"collection": coll.id},
-            "id_field": "id",
-            "title_field": coll.id_column,
-            "storage_crs": CRS84,
-            "crs": supported_uris(coll.output_epsg),
-        }],
+        "extents": _extents(coll, pub),
+        "providers": [provider],
     }
 
 
@@ -157,7 +162,7 @@ def render_config(state: dict | None, s: ApiSettings, template: bool = False) ->
     """The pygeoapi configuration: all enabled collections (template) or only published ones (runtime)."""
     resources: dict = {}
     for cid, coll in sorted(public_collections().items()):
-        pub = None if template else (state or {}).get(coll.dataset.id)
+        pub = None if template else (state or {}).get(coll.id)
         if template or pub is not None:
             resources[cid] = collection_resource(coll, pub, s)
     resources[RECORDS_ID] = records_resource(s)

@@ -17,7 +17,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as ProjCRSError
 
 from hub import crs
-from hub.catalog.models import Dataset
+from hub.catalog.models import CrsSpec
 from hub.errors import CrsError
 from ingest.spatial import wkb
 
@@ -99,17 +99,21 @@ def _vn2000_shift(c: CRS) -> bool | None:
     return True if len(values) == 3 and all(abs(a - b) < 1.0 for a, b in zip(values, target)) else None
 
 
-def decide(file: str, file_crs: str | None, ds: Dataset, option: int | None,
-           commune_epsg: int | None = None) -> CrsDecision:
-    """The CRS of one file, by authority order; a disallowed or missing CRS is a CrsError."""
-    spec = ds.source.crs
+def decide(file: str, file_crs: str | None, spec: CrsSpec, option: int | None,
+           commune_epsg: int | None = None, crs_error: str | None = None) -> CrsDecision:
+    """The CRS of one file, by authority order (--crs, catalog, file, the file's commune zone); a disallowed,
+    unreadable or missing CRS is a CrsError."""
     if option:
         decision = CrsDecision(option, "--crs")
     elif spec.epsg:
         decision = CrsDecision(spec.epsg, "catalog")
+    elif crs_error:
+        raise CrsError(f"the file's CRS definition cannot be read ({crs_error}): the .prj is truncated or "
+                       "corrupt; pass --crs EPSG or --crs <old province code>, or fix the .prj",
+                       file=file, rule="crs")
     elif file_crs:
         decision = _from_file(file_crs, file)
-    elif commune_epsg and spec.from_commune:
+    elif commune_epsg:
         decision = CrsDecision(commune_epsg, "commune")
     else:
         raise CrsError("the file has no CRS (no .prj / no SRS): pass --crs EPSG or --crs <old province code>, "

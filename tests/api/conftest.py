@@ -35,7 +35,8 @@ def build_published(source: Path, force: bool = True) -> dict:
     assert summary["status"] == "published", summary
     with connect("admin") as conn:
         count, bbox, version = conn.execute(
-            "SELECT row_count, bbox, version FROM meta.published WHERE dataset_id = %s", (DATASET,)).fetchone()
+            "SELECT c.row_count, c.bbox, p.version FROM meta.published p JOIN meta.published_collection c "
+            "USING (dataset_id) WHERE dataset_id = %s", (DATASET,)).fetchone()
         addresses = dict(conn.execute("SELECT parcel_key, address FROM cadastre.cadastre_cantho").fetchall())
     return {"count": count, "bbox": list(bbox), "version": version, "summary": summary, "source": source,
             "addresses": addresses}
@@ -47,8 +48,8 @@ def _only_cantho_published() -> None:
     with connect("admin") as conn, conn.transaction():
         for (dataset_id,) in conn.execute("SELECT dataset_id FROM meta.published WHERE dataset_id <> %s",
                                           (DATASET,)).fetchall():
-            schema, view = load_dataset(dataset_id).view
-            conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(schema, view)))
+            for table in load_dataset(dataset_id).all_tables:
+                conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(*table.view)))
             conn.execute("DELETE FROM meta.published WHERE dataset_id = %s", (dataset_id,))
 
 

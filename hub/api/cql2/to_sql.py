@@ -10,12 +10,12 @@ from psycopg import sql
 from hub.api.collections import Collection
 from hub.api.cql2.temporal import Temporal
 from hub.api.ogc_crs import OutCrs, geom_in
+from hub.catalog.types import CQL2_CAST, TYPES
 from hub.errors import InvalidParameter
 
 GEOM_NAMES = {"geom", "geometry"}
-KIND = {"text": "text", "integer": "number", "bigint": "number", "numeric": "number", "double": "number",
-        "date": "date", "timestamptz": "timestamp", "boolean": "boolean"}
-CAST = {"text": "text", "number": "numeric", "date": "date", "timestamp": "timestamptz", "boolean": "boolean"}
+KIND = {name: kind.cql2 for name, kind in TYPES.items() if kind.cql2}  # catalog type -> CQL2 literal kind
+CAST = CQL2_CAST
 SPATIAL_SQL = {"s_intersects": "ST_Intersects", "s_disjoint": "ST_Disjoint", "s_contains": "ST_Contains",
                "s_within": "ST_Within", "s_touches": "ST_Touches", "s_crosses": "ST_Crosses",
                "s_overlaps": "ST_Overlaps", "s_equals": "ST_Equals"}
@@ -162,6 +162,8 @@ class Translator:
             fn = {"s_contains": "s_within", "s_within": "s_contains"}.get(fn, fn)
         if a[0] != "prop" or a[1] not in GEOM_NAMES or b[0] != "geom":
             raise InvalidParameter("filter: spatial functions compare the geometry with a geometry literal")
+        if self.coll.geometry_type is None:
+            raise InvalidParameter("filter: this collection has no geometry")
         return sql.SQL("{}(geom, {})").format(sql.SQL(SPATIAL_SQL[fn]), self.geometry(b))
 
     def _temporal(self, fn: str, a, b) -> sql.Composable:

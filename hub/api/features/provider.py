@@ -111,8 +111,8 @@ class HubPostGISProvider(BaseProvider):
 
     def get_schema(self, schema_type: SchemaType = SchemaType.item):
         """Features Part 5 schema of a feature."""
-        props = {"geometry": {"format": GEOMETRY_FORMATS[self.coll.dataset.geometry_type],
-                              "x-ogc-role": "primary-geometry"}}
+        props = {} if self.coll.geometry_type is None else {"geometry": {
+            "format": GEOMETRY_FORMATS[self.coll.geometry_type], "x-ogc-role": "primary-geometry"}}
         props.update(self._fields)
         props[self.coll.id_column] = {**props[self.coll.id_column], "x-ogc-role": "id"}
         return "application/schema+json", {"type": "object", "properties": props}
@@ -156,7 +156,7 @@ class HubPostGISProvider(BaseProvider):
 
     def _run(self, qry: query.ItemsQuery) -> dict:
         """Execute count + page."""
-        pub = published_sync().get(self.coll.dataset.id)
+        pub = published_sync().get(self.coll.id)
         try:
             with sync_pool().connection() as conn:
                 if qry.filtered or pub is None:

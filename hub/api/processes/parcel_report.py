@@ -83,7 +83,7 @@ def _cadastres() -> list[Collection]:
     state = published_sync()
     need = {"parcel_key", "national_id", "old_commune_code", "sheet_no", "parcel_no", "land_use_codes"}
     return [c for _, c in sorted(public_collections().items())
-            if c.dataset.family == "cadastre" and c.dataset.id in state and need <= set(c.columns)]
+            if c.dataset.family == "cadastre" and c.id in state and need <= set(c.columns)]
 
 
 def report(data: dict) -> dict:
