@@ -4,7 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 HUB := $(VENV)/bin/hub
 SAMPLES := .hub/samples
-APT_PKGS := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 gdal-bin python3-venv
+APT_PKGS := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 gdal-bin python3-venv gcc
+# Headers to build the role guard (hub/db/guard): pinned to the installed server's version, so installing them
+# never upgrades the server under a running cluster.
+PG_DEV := postgresql-server-dev-15
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install system-deps demo load test bench-ingest bench-api clean
@@ -17,6 +20,9 @@ system-deps:
 	  echo "installing Debian packages:" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@dpkg -s $(PG_DEV) >/dev/null 2>&1 || { v=$$(dpkg-query -W -f='$${Version}' postgresql-15); \
+	  echo "installing Debian package: $(PG_DEV)=$$v"; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends "$(PG_DEV)=$$v" >/dev/null; }
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)

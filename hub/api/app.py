@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from hub.api import collections as colls
 from hub.api import config as cfgmod
 from hub.api.features import enclosure, fastpath, tiles
-from hub.api import jsonld
+from hub.api import jsonld, outbound
 from hub.api.records import http as records_http
 from hub.api.http import error_response, request_id
 from hub.api.state import AsyncState, token
@@ -210,11 +210,12 @@ class HubApp:
         body = b"".join(chunks)
         if body:
             try:
-                ok = isinstance(json.loads(body), dict)
+                doc = json.loads(body)
             except (ValueError, RecursionError):
-                ok = False
-            if not ok:
+                doc = None
+            if not isinstance(doc, dict):
                 raise InvalidParameter("the request body must be a JSON object with `inputs`")
+            outbound.refuse_callbacks(doc)
         sent = False
 
         async def replay():

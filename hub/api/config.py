@@ -244,6 +244,10 @@ def patch_pygeoapi() -> None:
     from pygeoapi import util
     from pygeoapi.api import itemtypes
 
+    from hub.api import outbound
+
+    outbound.install()  # no subscriber callbacks: no user-supplied URL makes the server connect anywhere
+
     if not getattr(util.to_json, "hub_script_safe", False):
         util.to_json = _script_safe(util.to_json)  # templates embed JSON in <script>: A18 stored XSS
     lst = itemtypes.CONFORMANCE_CLASSES_FEATURES

@@ -19,9 +19,15 @@ from hub.settings import db_settings
 STATE_SQL = ("SELECT collection, version, published_at, row_count, bbox, interval_start, interval_end, load_id, "
              "dataset_id, time_kind FROM pub.published_datasets ORDER BY collection")
 CHECK_INTERVAL_S = 1.0
-# Session settings of every API connection: JIT off (the API runs short, selective queries; JIT compilation cost
-# 0.3-1 s on any plan above jit_above_cost, e.g. a count or an OFFSET over 1M rows).
-SESSION_OPTIONS = "-c jit=off"
+
+
+def session_options() -> str:
+    """Session settings of every API connection. JIT off: the API runs short, selective queries (JIT compilation
+    cost 0.3-1 s on any plan above jit_above_cost, e.g. a count or an OFFSET over 1M rows). Read-only and the
+    statement timeout come from the startup packet too, which outranks role settings: a role that altered its own
+    settings (issue 16 item 10) cannot loosen the server's sessions, guard library or not."""
+    return (f"-c jit=off -c default_transaction_read_only=on "
+            f"-c statement_timeout={db_settings().api_statement_timeout_ms}")
 
 
 def api_conninfo() -> str:
@@ -30,7 +36,8 @@ def api_conninfo() -> str:
 
     info = conninfo("api")
     options = conninfo_to_dict(info).get("options")
-    return make_conninfo(info, options=f"{options} {SESSION_OPTIONS}" if options else SESSION_OPTIONS)
+    mine = session_options()
+    return make_conninfo(info, options=f"{options} {mine}" if options else mine)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from hub.cli.options import emit_json, info, json_option
 from hub.db import cluster
 from hub.db.connect import ROLE_NAMES, conninfo, connect, database_name
 from hub.db.migrate import applied, available, migrate
-from hub.errors import ConfigError
+from hub.errors import ConfigError, HubError
 from hub.settings import db_settings
 
 
@@ -88,6 +88,7 @@ def status(as_json: bool) -> None:
         out["postgis_version"] = conn.execute("SELECT postgis_full_version()").fetchone()[0].split('"')[1]
         out["proj_version"] = conn.execute("SELECT postgis_proj_version()").fetchone()[0]
         have = applied(conn)
+    out["role_guard"] = _guard_state()
     latest = max((m.version for m in available()), default=0)
     out["schema_version"] = max(have, default=0)
     out["schema_latest"] = latest
@@ -97,6 +98,17 @@ def status(as_json: bool) -> None:
         return
     for key, value in out.items():
         click.echo(f"{key:>20}: {value}")
+
+
+def _guard_state() -> str:
+    """Whether hub_api sessions run under hub_guard (issue 16 item 10), as the role itself sees it."""
+    from hub.db import guard
+
+    try:
+        with connect("api") as api:
+            return "active" if guard.active(api) else "not installed (SQL-level hardening only)"
+    except HubError:
+        return "unknown (hub_api cannot connect)"
 
 
 @db.command()

@@ -125,6 +125,9 @@ def up(settings: DbSettings) -> bool:
     if not settings.embedded:
         raise ConfigError("HUB_DATABASE_URL is set: the hub uses that server and manages no cluster")
     _prepare_dirs(settings)
+    from hub.db import guard
+
+    guard.build()  # the role guard's library, before any session of a guarded role can need it
     if not initialized(settings):
         res = _run([pg_bin("initdb"), "-D", str(settings.cluster_dir), "-U", SUPERUSER, "--auth-local=trust",
                     "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"], settings, check=False)
