@@ -31,7 +31,8 @@ FEATURES_3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
 CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
 EXTRA_CONFORMANCE = [FEATURES_3 + "filter", FEATURES_3 + "features-filter", CQL2 + "basic-cql2", CQL2 + "cql2-text",
                      CQL2 + "cql2-json", CQL2 + "advanced-comparison-operators",
-                     CQL2 + "case-insensitive-comparison", CQL2 + "basic-spatial-functions",
+                     CQL2 + "case-insensitive-comparison", CQL2 + "accent-insensitive-comparison",
+                     CQL2 + "basic-spatial-functions",
                      CQL2 + "basic-spatial-functions-plus", CQL2 + "spatial-functions", CQL2 + "temporal-functions",
                      "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
                      "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt"]

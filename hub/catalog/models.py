@@ -64,6 +64,8 @@ class Column(Strict):
     required: bool = False
     title: Bilingual | None = None
     description: str | None = None
+    search: bool = Field(False, description="Accent-insensitive text search: a trigram index on ACCENTI(column) "
+                                            "serves CQL2 `accenti(col) LIKE accenti('%...%')` (public text only)")
 
 
 class CrsSpec(Strict):

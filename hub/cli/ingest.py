@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from hub.cli.options import emit_json, info, json_option
+from hub.errors import M
 from hub.memory import gc_paused
 
 
@@ -43,10 +44,26 @@ def ingest(dataset_id: str, paths: tuple[Path, ...], crs: str | None, encoding: 
     if as_json:
         emit_json(result)
         return
-    info(f"{result['dataset']}: {result['status']} (load {result['load_id']}): {result['rows_in']} rows in, "
-         f"{result['rows_loaded']} loaded, {result['rows_rejected']} rejected")
+    for line in summary_lines(result):
+        info(line)
+
+
+def word(kind: str, value: str) -> str:
+    """A status, severity or action word in the user's language (the value itself when the catalogue lacks it)."""
+    msgid = f"{kind}.{value}"
+    return M.text(msgid) if M.has(msgid) else value
+
+
+def summary_lines(result: dict) -> list[str]:
+    """The run summary in the user's language (HUB_LANG / LANG): counts, then one line per rule with its title."""
+    lines = [M.text("ingest.summary", dataset=result["dataset"], status=word("status", result["status"]),
+                    load_id=result["load_id"], rows_in=result["rows_in"], loaded=result["rows_loaded"],
+                    rejected=result["rows_rejected"])]
     for rule, entry in (result.get("issues_by_rule") or {}).items():
         if isinstance(entry, dict):
-            info(f"  {entry['severity']:<5} {rule:<24} {entry['count']:>6}  ({entry['action']})")
+            lines.append(M.text("ingest.rule_line", severity=word("severity", entry["severity"]), rule=rule,
+                                count=entry["count"], action=word("action", entry["action"]),
+                                title=word("rule", rule) if M.has(f"rule.{rule}") else ""))
     if result.get("quarantine"):
-        info(f"quarantine: {result['quarantine']}")
+        lines.append(M.text("ingest.quarantine", where=result["quarantine"]))
+    return lines
