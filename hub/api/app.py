@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from hub.api import collections as colls
 from hub.api import config as cfgmod
 from hub.api.features import enclosure, fastpath, tiles
-from hub.api import jsonld
+from hub.api import jsonld, logs
 from hub.api.records import http as records_http
 from hub.api.http import error_response, request_id
 from hub.api.state import AsyncState, token
@@ -92,6 +92,8 @@ class HubApp:
         from pygeoapi import starlette_app
 
         cfgmod.patch_pygeoapi()
+        logs.setup()
+        logs.patch_pygeoapi()
         self.pga = starlette_app
         self.pga.APP.debug = False
         self.pga.APP.add_exception_handler(StarletteHTTPException, _http_error)
@@ -135,15 +137,22 @@ class HubApp:
             await self.pga.APP(scope, receive, send)
             return
         started = False
+        status = 0
         lang_token = i18n.use_language(_scope_language(scope))
 
         async def send_wrapper(message):
-            """Add security headers and the request id; remember whether the response started."""
-            nonlocal started
+            """Add security headers and the request id; remember whether the response started; one log line for
+            a client error (hub.api.logs)."""
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS,
-                                      (b"x-request-id", request_id(scope).encode())]
+                status = message["status"]
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
+                message["headers"] = [*headers, *SECURITY_HEADERS, (b"x-request-id", request_id(scope).encode())]
+            elif message["type"] == "http.response.body" and 400 <= status < 500:
+                logs.client_error(status, scope["method"], scope["path"], logs.error_code(message.get("body", b"")),
+                                  request_id(scope))
+                status = 0  # once per response
             await send(message)
 
         try:
