@@ -17,7 +17,7 @@ import yaml
 from hub.api.collections import Collection, public_collections
 from hub.api.features.enclosure import enclosure_link
 from hub.api.ogc_crs import CRS84, supported_uris
-from hub.settings import PROJECT_ROOT, ApiSettings, hub_home
+from hub.settings import PROJECT_ROOT, ApiSettings, MetadataSettings, hub_home
 
 TEMPLATE_DIR = PROJECT_ROOT / "ogc_config"
 VIETNAM_BBOX = [102.14, 8.18, 109.47, 23.39]  # placeholder extent of the committed template (CRS84)
@@ -46,6 +46,13 @@ RECORDS_CONFORMANCE = [RECORDS_1 + c for c in (
     "json", "html")]
 
 
+def metadata_settings() -> MetadataSettings:
+    """The provider/contact settings (HUB_META_*)."""
+    from hub.settings import metadata_settings as cached
+
+    return cached()
+
+
 def licence_url(licence: str) -> str:
     """A URL for an SPDX id (URLs pass through)."""
     return licence if licence.startswith("http") else LICENCES.get(licence, f"https://spdx.org/licenses/{licence}")
@@ -63,14 +70,18 @@ def _server(s: ApiSettings) -> dict:
         "cors": True,
         "pretty_print": False,
         "limits": {"default_items": s.default_limit, "max_items": s.max_limit, "on_exceed": "throttle"},
-        "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                "attribution": "&copy; OpenStreetMap contributors"},
+        "map": {"url": s.basemap_url, "attribution": s.basemap_attribution},
         "admin": False,
     }
 
 
-def _metadata() -> dict:
-    """The `metadata` section (bilingual)."""
+def _metadata(s: ApiSettings, meta: MetadataSettings) -> dict:
+    """The `metadata` section (bilingual); provider and contact from HUB_META_* ("not configured" until set: no
+    placeholder address poses as a real one)."""
+    contact = {"name": meta.contact_name, "position": meta.contact_position, "address": meta.address,
+               "city": meta.city, "stateorprovince": meta.province, "postalcode": meta.postal_code,
+               "country": meta.country, "phone": meta.contact_phone, "email": meta.contact_email,
+               "url": meta.contact_url, "hours": meta.hours, "role": "pointOfContact"}
     return {
         "identification": {
             "title": {"vi": "Kho dữ liệu đất đai Việt Nam", "en": "Vietnam Land Data Hub"},
@@ -79,13 +90,11 @@ def _metadata() -> dict:
             "keywords": {"vi": ["đất đai", "địa chính", "VN-2000"], "en": ["land", "cadastre", "VN-2000"]},
             "keywords_type": "theme",
             "terms_of_service": "https://creativecommons.org/licenses/by/4.0/",
-            "url": "https://github.com/",
+            "url": meta.provider_url or s.url,
         },
         "license": {"name": "CC-BY-4.0", "url": licence_url("CC-BY-4.0")},
-        "provider": {"name": "Vietnam Land Data Hub", "url": "https://github.com/"},
-        "contact": {"name": "Hub maintainers", "position": "Data steward", "address": "-", "city": "-",
-                    "stateorprovince": "-", "postalcode": "-", "country": "Vietnam", "email": "hub@example.org",
-                    "url": "https://github.com/", "role": "pointOfContact"},
+        "provider": {"name": meta.provider_name, "url": meta.provider_url or s.url},
+        "contact": {k: v for k, v in contact.items() if v is not None},
     }
 
 
@@ -163,7 +172,9 @@ def render_config(state: dict | None, s: ApiSettings, template: bool = False) ->
             resources[cid] = collection_resource(coll, pub, s)
     resources[RECORDS_ID] = records_resource(s)
     resources["parcel-report"] = process_resource()
-    return {"server": _server(s), "logging": {"level": "ERROR"}, "metadata": _metadata(), "resources": resources}
+    meta = MetadataSettings.model_construct() if template else metadata_settings()
+    return {"server": _server(s), "logging": {"level": "ERROR"}, "metadata": _metadata(s, meta),
+            "resources": resources}
 
 
 def render_openapi(config: dict, s: ApiSettings) -> dict:
