@@ -66,6 +66,13 @@ def cli(debug: bool) -> None:
       hub catalog list                   # datasets the hub knows
       hub ingest cadastre_cantho data/*.shp --crs 5897
       hub publish && hub serve           # OGC API on http://127.0.0.1:5000
+
+    \b
+    Ports (a second copy of the hub needs its own):
+      HUB_DB_PORT    embedded PostgreSQL on 127.0.0.1 (default 55432)
+      HUB_API_PORT   OGC API server (default 5000; or hub serve --port)
+      e.g. HUB_DB_PORT=55433 HUB_API_PORT=5001 make demo
+    Language of messages: HUB_LANG=vi|en, else LANG (vi_VN.UTF-8 -> Vietnamese).
     """
 
 
