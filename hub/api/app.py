@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from hub.api import collections as colls
 from hub.api import config as cfgmod
 from hub.api.features import enclosure, fastpath, tiles
-from hub.api import jsonld, logs
+from hub.api import jsonld, language, logs
 from hub.api.records import http as records_http
 from hub.api.http import error_response, request_id
 from hub.api.state import AsyncState, token
@@ -94,6 +94,7 @@ class HubApp:
         cfgmod.patch_pygeoapi()
         logs.setup()
         logs.patch_pygeoapi()
+        language.patch_pygeoapi()
         self.pga = starlette_app
         self.pga.APP.debug = False
         self.pga.APP.add_exception_handler(StarletteHTTPException, _http_error)
