@@ -18,7 +18,7 @@ import yaml
 from hub.api.collections import Collection, public_collections
 from hub.api.features.enclosure import enclosure_link
 from hub.api.ogc_crs import CRS84, supported_uris
-from hub.settings import PROJECT_ROOT, ApiSettings, hub_home
+from hub.settings import PROJECT_ROOT, ApiSettings, MetadataSettings, hub_home
 
 TEMPLATE_DIR = PROJECT_ROOT / "ogc_config"
 VIETNAM_BBOX = [102.14, 8.18, 109.47, 23.39]  # placeholder extent of the committed template (CRS84)
@@ -32,7 +32,8 @@ FEATURES_3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
 CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
 EXTRA_CONFORMANCE = [FEATURES_3 + "filter", FEATURES_3 + "features-filter", CQL2 + "basic-cql2", CQL2 + "cql2-text",
                      CQL2 + "cql2-json", CQL2 + "advanced-comparison-operators",
-                     CQL2 + "case-insensitive-comparison", CQL2 + "basic-spatial-functions",
+                     CQL2 + "case-insensitive-comparison", CQL2 + "accent-insensitive-comparison",
+                     CQL2 + "basic-spatial-functions",
                      CQL2 + "basic-spatial-functions-plus", CQL2 + "spatial-functions", CQL2 + "temporal-functions",
                      "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
                      "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt"]
@@ -44,6 +45,13 @@ RECORDS_CONFORMANCE = [RECORDS_1 + c for c in (
     "core", "record-core", "record-collection", "records-api", "record-core-query-parameters",
     "searchable-catalog", "sorting", "searchable-catalog/sorting", "cql-filter", "searchable-catalog/filtering",
     "json", "html")]
+
+
+def metadata_settings() -> MetadataSettings:
+    """The provider/contact settings (HUB_META_*)."""
+    from hub.settings import metadata_settings as cached
+
+    return cached()
 
 
 def licence_url(licence: str) -> str:
@@ -63,14 +71,18 @@ def _server(s: ApiSettings) -> dict:
         "cors": True,
         "pretty_print": False,
         "limits": {"default_items": s.default_limit, "max_items": s.max_limit, "on_exceed": "throttle"},
-        "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                "attribution": "&copy; OpenStreetMap contributors"},
+        "map": {"url": s.basemap_url, "attribution": s.basemap_attribution},
         "admin": False,
     }
 
 
-def _metadata() -> dict:
-    """The `metadata` section (bilingual)."""
+def _metadata(s: ApiSettings, meta: MetadataSettings) -> dict:
+    """The `metadata` section (bilingual); provider and contact from HUB_META_* ("not configured" until set: no
+    placeholder address poses as a real one)."""
+    contact = {"name": meta.contact_name, "position": meta.contact_position, "address": meta.address,
+               "city": meta.city, "stateorprovince": meta.province, "postalcode": meta.postal_code,
+               "country": meta.country, "phone": meta.contact_phone, "email": meta.contact_email,
+               "url": meta.contact_url, "hours": meta.hours, "role": "pointOfContact"}
     return {
         "identification": {
             "title": {"vi": "Kho dữ liệu đất đai Việt Nam", "en": "Vietnam Land Data Hub"},
@@ -79,13 +91,11 @@ def _metadata() -> dict:
             "keywords": {"vi": ["đất đai", "địa chính", "VN-2000"], "en": ["land", "cadastre", "VN-2000"]},
             "keywords_type": "theme",
             "terms_of_service": "https://creativecommons.org/licenses/by/4.0/",
-            "url": "https://github.com/",
+            "url": meta.provider_url or s.url,
         },
         "license": {"name": "CC-BY-4.0", "url": licence_url("CC-BY-4.0")},
-        "provider": {"name": "Vietnam Land Data Hub", "url": "https://github.com/"},
-        "contact": {"name": "Hub maintainers", "position": "Data steward", "address": "-", "city": "-",
-                    "stateorprovince": "-", "postalcode": "-", "country": "Vietnam", "email": "hub@example.org",
-                    "url": "https://github.com/", "role": "pointOfContact"},
+        "provider": {"name": meta.provider_name, "url": meta.provider_url or s.url},
+        "contact": {k: v for k, v in contact.items() if v is not None},
     }
 
 
@@ -167,7 +177,9 @@ def render_config(state: dict | None, s: ApiSettings, template: bool = False) ->
             resources[cid] = collection_resource(coll, pub, s)
     resources[RECORDS_ID] = records_resource(s)
     resources["parcel-report"] = process_resource()
-    return {"server": _server(s), "logging": {"level": "ERROR"}, "metadata": _metadata(), "resources": resources}
+    meta = MetadataSettings.model_construct() if template else metadata_settings()
+    return {"server": _server(s), "logging": {"level": "ERROR"}, "metadata": _metadata(s, meta),
+            "resources": resources}
 
 
 def render_openapi(config: dict, s: ApiSettings) -> dict:

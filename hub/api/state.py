@@ -11,7 +11,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from hub.db.connect import conninfo
-from hub.errors import DatabaseError, HubError, QueryTimeout
+from hub.errors import M, DatabaseError, HubError, QueryTimeout
 from hub.settings import db_settings
 
 # The API role cannot read meta.*: pub.published_datasets (migration 0009, owned by hub_owner) exposes what the API
@@ -90,8 +90,8 @@ def db_error(exc: BaseException) -> HubError:
     if isinstance(exc, HubError):
         return exc
     if isinstance(exc, psycopg.errors.QueryCanceled):
-        return QueryTimeout("the query took too long; narrow it (bbox, filter, limit)", internal=str(exc))
-    return DatabaseError("the database is unavailable", internal=f"{type(exc).__name__}: {exc}")
+        return QueryTimeout(M("api.timeout"), internal=str(exc))
+    return DatabaseError(M("api.unavailable"), internal=f"{type(exc).__name__}: {exc}")
 
 
 class AsyncState:

@@ -91,7 +91,15 @@ def index_others(t: TableRef, schema: str, table: str, suffix: str) -> list[sql.
         cols = [t.time.column] + ([t.time.end] if t.time.end else [])
         idx.append(sql.SQL("CREATE INDEX {} ON {} ({})").format(
             sql.Identifier(f"{suffix}_time"), tbl, sql.SQL(", ").join(map(sql.Identifier, cols))))
-    return idx
+    return idx + index_search(t, schema, table, suffix)
+
+
+def index_search(t: TableRef, schema: str, table: str, suffix: str) -> list[sql.Composed]:
+    """A trigram GIN index on ACCENTI(column) per public text column marked `search: true`: serves CQL2
+    `ACCENTI(col) LIKE ACCENTI('%...%')` and its CASEI form (ILIKE) without a scan (migration 0021)."""
+    return [sql.SQL("CREATE INDEX {} ON {} USING gin (public.hub_accenti({}) public.gin_trgm_ops)").format(
+        sql.Identifier(f"{suffix}_{c.name}_accenti"), sql.Identifier(schema, table), sql.Identifier(c.name))
+        for c in t.by_sensitivity("public") if c.search and c.type == "text"]
 
 
 def side_primary_key(schema: str, table: str, name: str) -> sql.Composed:

@@ -50,6 +50,8 @@ class Column(Strict):
                                                "finding column_empty")
     title: Bilingual | None = None
     description: str | None = None
+    search: bool = Field(False, description="Accent-insensitive text search: a trigram index on ACCENTI(column) "
+                                            "serves CQL2 `accenti(col) LIKE accenti('%...%')` (public text only)")
 
 
 class CrsSpec(Strict):

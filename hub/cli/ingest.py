@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from hub.cli.options import emit_json, info, json_option
+from hub.errors import M
 from hub.memory import gc_paused
 
 
@@ -56,33 +57,49 @@ def ingest(dataset_id: str, paths: tuple[Path, ...], crs: str | None, encoding: 
 
 
 def print_summary(result: dict) -> None:
-    """The run summary on stderr: counts (published = loaded − excluded), each rule with its first messages and
-    the query showing all of them, and each file's column mapping."""
-    info(f"{result['dataset']}: {result['status']} (load {result['load_id']}): {result['rows_in']} rows in, "
-         f"{result['rows_loaded']} loaded, {result['rows_rejected']} rejected")
+    """The run summary on stderr, in the user's language."""
+    for line in summary_lines(result):
+        info(line)
+
+
+def word(kind: str, value: str) -> str:
+    """A status, severity or action word in the user's language (the value itself when the catalogue lacks it)."""
+    msgid = f"{kind}.{value}"
+    return M.text(msgid) if M.has(msgid) else value
+
+
+def summary_lines(result: dict) -> list[str]:
+    """The run summary in the user's language (HUB_LANG / LANG): counts (published = loaded − excluded), each rule
+    with its title and first messages, the query showing all findings, and each file's column mapping."""
+    lines = [M.text("ingest.summary", dataset=result["dataset"], status=word("status", result["status"]),
+                    load_id=result["load_id"], rows_in=result["rows_in"], loaded=result["rows_loaded"],
+                    rejected=result["rows_rejected"])]
     if result.get("rows_excluded"):
-        info(f"  {result['rows_excluded']} loaded rows excluded from public data (defence/security, kept in the "
-             f"restricted schema): {result['rows_published']} published")
+        lines.append(M.text("ingest.excluded", excluded=result["rows_excluded"], published=result["rows_published"]))
     for name, t in (result.get("tables") or {}).items():
-        info(f"  table {name}: {t['rows']} rows, {t['loaded']} loaded")
+        lines.append(M.text("ingest.table_line", table=name, rows=t["rows"], loaded=t["loaded"]))
     for f in result.get("files") or []:
         cols = f.get("columns")
         if not cols:
             continue
-        crs = f" [{f['crs']} from {f['crs_from']}]" if f.get("crs") else ""
-        info(f"  {f['file']}{crs}: " + ", ".join(f"{s} -> {c}" for s, c in cols["mapped"].items()))
+        crs = M.text("ingest.file_crs", crs=f["crs"], source=f["crs_from"]) if f.get("crs") else ""
+        lines.append(M.text("ingest.file_mapping", file=f["file"], crs=crs,
+                            mapping=", ".join(f"{s} -> {c}" for s, c in cols["mapped"].items())))
         if cols["unmapped"]:
-            info(f"    source fields no column takes: {', '.join(cols['unmapped'])} (map one with --map FIELD=COLUMN)")
+            lines.append(M.text("ingest.unmapped", fields=", ".join(cols["unmapped"])))
         if cols["empty"]:
-            info(f"    important columns no field fills: {', '.join(cols['empty'])}")
+            lines.append(M.text("ingest.unfilled", columns=", ".join(cols["empty"])))
     examples = result.get("examples") or {}
     for rule, entry in (result.get("issues_by_rule") or {}).items():
         if isinstance(entry, dict):
-            info(f"  {entry['severity']:<5} {rule:<24} {entry['count']:>6}  ({entry['action']})")
-            for msg in examples.get(rule, []):
-                info(f"        {msg}")
+            lines.append(M.text("ingest.rule_line", severity=word("severity", entry["severity"]), rule=rule,
+                                count=entry["count"], action=word("action", entry["action"]),
+                                title=word("rule", rule) if M.has(f"rule.{rule}") else ""))
+            lines.extend(f"        {msg}" for msg in examples.get(rule, []))
     if result.get("issues_by_rule") and result.get("load_id"):
-        info(f"all findings: hub db psql -c \"SELECT file, row_no, rule, message FROM meta.issue WHERE load_id = "
-             f"{result['load_id']} ORDER BY rule, file, row_no\"")
+        lines.append(M.text("ingest.all_findings", command=(
+            'hub db psql -c "SELECT file, row_no, rule, message FROM meta.issue WHERE load_id = '
+            f'{result["load_id"]} ORDER BY rule, file, row_no"')))
     if result.get("quarantine") and result.get("rows_rejected"):
-        info(f"quarantine: {result['quarantine']}")
+        lines.append(M.text("ingest.quarantine", where=result["quarantine"]))
+    return lines

@@ -18,7 +18,8 @@ from hub.db import guard
 from hub.db.connect import conninfo, connect, role_password
 from hub.db.migrate import ensure_roles
 from hub.settings import db_settings
-from ingest.core.run import Options, _lock_key, run_ingest
+from ingest.core.ledger import lock_key as _lock_key
+from ingest.core.run import Options, run_ingest
 from tests.ingest.conftest import parcels, write_shp
 
 ROLES = ("api", "analyst")

@@ -23,7 +23,7 @@ from hub.api.collections import Collection
 from hub.api.http import cache_headers, etag, head_response, not_modified
 from hub.api.ogc_crs import parse_crs
 from hub.api.state import AsyncState, Published, db_error
-from hub.errors import NotFound
+from hub.errors import M, NotFound
 from hub.settings import ApiSettings
 
 GEOJSON = "application/geo+json"
@@ -210,7 +210,7 @@ async def item(request: Request, coll: Collection, fid: str, st: AsyncState, s: 
     stmt, params = query.item_sql(coll, fid, out)
     row = await st.fetchone(stmt, params)
     if row is None:
-        raise NotFound("feature not found")
+        raise NotFound(M("api.feature_not_found"))
     base = f"{_base(request, s)}/collections/{coll.id}"
     links = [_link(f"{base}/items/{urllib.parse.quote(fid, safe='')}", "self", "this feature"),
              _link(base, "collection", coll.title.en, "application/json")]

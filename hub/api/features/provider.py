@@ -21,7 +21,7 @@ from hub.api.features import query
 from hub.api.collections import GEOMETRY_FORMATS, public_collections
 from hub.api.ogc_crs import CRS84, parse_crs
 from hub.api.state import db_error, published_sync, sync_pool
-from hub.errors import HubError, InvalidParameter, NotFound
+from hub.errors import M, HubError, InvalidParameter, NotFound
 from hub.settings import api_settings
 
 SPATIAL_NAMES = {"INTERSECTS": "s_intersects", "DISJOINT": "s_disjoint", "CONTAINS": "s_contains",
@@ -189,7 +189,7 @@ class HubPostGISProvider(BaseProvider):
             except psycopg.Error as exc:
                 raise db_error(exc) from exc
             if row is None:
-                raise NotFound("feature not found")
+                raise NotFound(M("api.feature_not_found"))
             return json.loads(row[0])
         except HubError as exc:
             raise to_provider_error(exc) from exc
