@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from hub.api import collections as colls
 from hub.api import config as cfgmod
 from hub.api.features import enclosure, fastpath, tiles
-from hub.api import jsonld, language, logs, outbound
+from hub.api import assets, jsonld, language, logs, outbound, pages
 from hub.api.records import http as records_http
 from hub.api.http import error_response, request_id
 from hub.api.state import AsyncState, token
@@ -39,14 +39,6 @@ TILESETS = re.compile(r"^/collections/([^/]+)/tiles(?:/(WebMercatorQuad))?/?\Z")
 TILE = re.compile(r"^/collections/([^/]+)/tiles/WebMercatorQuad/(\d{1,2})/(\d{1,9})/(\d{1,9})/?\Z")
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 MAX_BODY_BYTES = 64 * 1024
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com https://cdn.jsdelivr.net "
-       "https://cdnjs.cloudflare.com; style-src 'self' 'unsafe-inline' https://unpkg.com https://cdn.jsdelivr.net "
-       "https://cdnjs.cloudflare.com; img-src 'self' data: https://*.tile.openstreetmap.org https://unpkg.com; "
-       "object-src 'none'; frame-ancestors 'none'; base-uri 'none'")
-SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
-
-
 def wants_json(request: Request) -> bool:
     """Whether the request asks for JSON/GeoJSON (f=json|geojson, or no f and no HTML in Accept)."""
     f = request.query_params.get("f")
@@ -101,6 +93,8 @@ class HubApp:
         self.settings = api_settings()
         enclosure.install(self.pga.api_, self.settings)
         jsonld.install(self.pga.api_)
+        pages.install()
+        self.security_headers = pages.security_headers(self.settings)
         self.state = AsyncState()
         self.token = os.environ.get("HUB_API_CONFIG_TOKEN", "")
         self.reload_lock = asyncio.Lock()
@@ -149,7 +143,7 @@ class HubApp:
                 started = True
                 status = message["status"]
                 headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
-                message["headers"] = [*headers, *SECURITY_HEADERS, (b"x-request-id", request_id(scope).encode())]
+                message["headers"] = [*headers, *self.security_headers, (b"x-request-id", request_id(scope).encode())]
             elif message["type"] == "http.response.body" and 400 <= status < 500:
                 logs.client_error(status, scope["method"], scope["path"], logs.error_code(message.get("body", b"")),
                                   request_id(scope))
@@ -198,6 +192,9 @@ class HubApp:
             return
         if method == "POST" and path.startswith("/processes/"):
             receive = await self._checked_body(receive)
+        if method in ("GET", "HEAD") and (asset := assets.response(path, method)) is not None:
+            await asset(scope, receive, send)
+            return
         request = Request(scope, receive)
         if method in ("GET", "HEAD") and path.startswith(f"/collections/{cfgmod.RECORDS_ID}/"):
             response = await self._records(request, path, scope)

@@ -1,4 +1,4 @@
-"""Page assets (Leaflet, Bootstrap, markercluster) served by the hub itself, never from a CDN at run time.
+"""Page assets (Leaflet, Bootstrap, markercluster, VectorGrid, Swagger UI) served by the hub itself, never from a CDN at run time.
 
 `make install` runs `python -m hub.api.assets install`: `npm install` of the exact versions in web/package.json
 into web/node_modules, then each served file is checked against the SHA-256 recorded here (the npm registry is
@@ -52,6 +52,18 @@ ASSETS: dict[str, tuple[str, str]] = {
         "bootstrap/dist/css/bootstrap.min.css", "d85327d99c7a3ee1f9b5d0500d1370acea3ad2db39c163c2f51f232baedbdede"),
     f"bootstrap-{VERSIONS['bootstrap']}/bootstrap.bundle.min.js": (
         "bootstrap/dist/js/bootstrap.bundle.min.js", "e4fd49181388c48ec5040bd3fe66f57c29c8e67fcd8502b3354b96ec7ab47cc7"),
+    f"vectorgrid-{VERSIONS['leaflet.vectorgrid']}/Leaflet.VectorGrid.bundled.min.js": (
+        "leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js",
+        "ed1e89e4c9582593890d0e869d03ed7a4ab56f511c6d2036392d6d50938aa4d5"),
+    f"swagger-ui-{VERSIONS['swagger-ui-dist']}/swagger-ui-bundle.js": (
+        "swagger-ui-dist/swagger-ui-bundle.js", "e6a898692f2d768e807c3ba4626068a69a2c5dd960dd6c76f3e4d3a3de180af2"),
+    f"swagger-ui-{VERSIONS['swagger-ui-dist']}/swagger-ui-standalone-preset.js": (
+        "swagger-ui-dist/swagger-ui-standalone-preset.js",
+        "5243d492e14505e0cab87ac8b0195d0e615943e651743b2b698450a46eb470be"),
+    f"swagger-ui-{VERSIONS['swagger-ui-dist']}/swagger-ui.css": (
+        "swagger-ui-dist/swagger-ui.css", "5ed08757e53da3e026d6cbecc61fe5d43585c9560b302d534ad56692519a273d"),
+    f"swagger-ui-{VERSIONS['swagger-ui-dist']}/favicon-32x32.png": (
+        "swagger-ui-dist/favicon-32x32.png", "3ed612f41e050ca5e7000cad6f1cbe7e7da39f65fca99c02e99e6591056e5837"),
 }
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".png": "image/png"}
 _CACHE: dict[str, bytes] = {}
@@ -64,11 +76,13 @@ def url(name: str, base: str = "") -> str:
 
 
 def by_kind(base: str = "") -> dict[str, str]:
-    """Template names -> URLs: leaflet_js, leaflet_css, markercluster_js, markercluster_css,
-    markercluster_default_css, bootstrap_css, bootstrap_js."""
+    """Template names -> URLs (leaflet_js, bootstrap_css, swagger_js, ...), one per served file kind."""
     pick = {"leaflet_js": "leaflet.js", "leaflet_css": "leaflet.css", "markercluster_js": "leaflet.markercluster.js",
             "markercluster_css": "/MarkerCluster.css", "markercluster_default_css": "MarkerCluster.Default.css",
-            "bootstrap_css": "bootstrap.min.css", "bootstrap_js": "bootstrap.bundle.min.js"}
+            "bootstrap_css": "bootstrap.min.css", "bootstrap_js": "bootstrap.bundle.min.js",
+            "vectorgrid_js": "Leaflet.VectorGrid.bundled.min.js", "swagger_js": "swagger-ui-bundle.js",
+            "swagger_preset_js": "swagger-ui-standalone-preset.js", "swagger_css": "swagger-ui.css",
+            "swagger_icon": "favicon-32x32.png"}
     return {k: url(next(n for n in ASSETS if n.endswith(tail)), base) for k, tail in pick.items()}
 
 
