@@ -25,6 +25,7 @@ from hub.api import config as cfgmod
 from hub.api.features import enclosure, fastpath, tiles
 from hub.api import assets, jsonld, language, logs, outbound, pages
 from hub.api.records import http as records_http
+from hub.api.styles import http as styles_http
 from hub.api.http import error_response, request_id
 from hub.api.state import AsyncState, token
 from hub import i18n
@@ -198,6 +199,11 @@ class HubApp:
         request = Request(scope, receive)
         if method in ("GET", "HEAD") and path.startswith(f"/collections/{cfgmod.RECORDS_ID}/"):
             response = await self._records(request, path, scope)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        if method in ("GET", "HEAD") and (path == styles_http.PROJECT or "/styles" in path):
+            response = await styles_http.answer(path, await self.refresh(), self.settings)
             if response is not None:
                 await response(scope, receive, send)
                 return

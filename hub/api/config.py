@@ -27,6 +27,7 @@ LICENCES = {"CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
             "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/"}
 PROVIDER = "hub.api.features.provider.HubPostGISProvider"
 RECORDS_ID = "datasets"
+LAND_USE_CODES_ID = "land_use_codes"
 SORTABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/sortables"
 FEATURES_3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
 CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
@@ -127,6 +128,12 @@ def collection_resource(coll: Collection, pub, s: ApiSettings) -> dict:
     if coll.publication.tiles is not None and coll.geometry_type is not None:
         links.append({"type": "application/json", "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
                       "title": "Vector tiles (MVT, WebMercatorQuad)", "href": f"{base}/tiles"})
+    if coll.geometry_type is not None:
+        links.append({"type": "application/json", "rel": "http://www.opengis.net/def/rel/ogc/1.0/styles",
+                      "title": "Styles (QGIS QML) / Kiểu hiển thị", "href": f"{base}/styles"})
+    if "land_use_codes" in coll.columns:
+        links.append({"type": "application/geo+json", "rel": "related", "title": "Land-use codes / Bảng mã loại đất",
+                      "href": f"{s.url}/collections/{LAND_USE_CODES_ID}/items"})
     if pub is not None:
         links.append(enclosure_link(coll.id, pub, s))  # never probed by pygeoapi: see hub.api.features.enclosure
     provider = {"type": "feature", "name": PROVIDER, "data": {"collection": coll.id}, "id_field": "id",
@@ -163,6 +170,21 @@ def records_resource(s: ApiSettings) -> dict:
     }
 
 
+def land_use_codes_resource() -> dict:
+    """The land-use code lists with names and TT 08/2024 colours (features without geometry)."""
+    return {
+        "type": "collection",
+        "title": {"vi": "Bảng mã loại đất và màu bản đồ", "en": "Land-use codes and map colours"},
+        "description": {"vi": "Mã loại đất TT 27/2018, TT 08/2024 và mã cũ, tên và màu bản đồ hiện trạng",
+                        "en": "Land-use codes of TT 27/2018, TT 08/2024 and legacy lists, names and map colours"},
+        "keywords": {"vi": ["loại đất", "bảng màu"], "en": ["land use", "colours"]},
+        "links": [{"type": "text/html", "rel": "license", "title": "CC-BY-4.0", "href": licence_url("CC-BY-4.0")}],
+        "extents": {"spatial": {"bbox": VIETNAM_BBOX, "crs": CRS84}},
+        "providers": [{"type": "feature", "name": "hub.api.styles.codes_provider.LandUseCodesProvider",
+                       "data": "pub.land_use_codes", "id_field": "id", "title_field": "code"}],
+    }
+
+
 def process_resource() -> dict:
     """The parcel report process."""
     return {"type": "process", "processor": {"name": "hub.api.processes.parcel_report.ParcelReportProcessor"}}
@@ -176,6 +198,7 @@ def render_config(state: dict | None, s: ApiSettings, template: bool = False) ->
         if template or pub is not None:
             resources[cid] = collection_resource(coll, pub, s)
     resources[RECORDS_ID] = records_resource(s)
+    resources[LAND_USE_CODES_ID] = land_use_codes_resource()
     resources["parcel-report"] = process_resource()
     meta = MetadataSettings.model_construct() if template else metadata_settings()
     return {"server": _server(s), "logging": {"level": "ERROR"}, "metadata": _metadata(s, meta),

@@ -173,10 +173,47 @@ _AGGREGATES = {"NNP", "SXN", "CHN", "LUA", "LNP", "PNN", "OTC", "CDG", "CQA", "D
                "TTN", "SMN"}
 _AGGREGATES_TT27_ONLY = {"HNK"}
 SENSITIVE = {"CQP", "CAN", "CQA"}
-# RGB from TT 08/2024 Phụ lục V / TT 27/2018 (spec §1.5), same in both lists.
-COLORS = {"LUC": (255, 252, 140), "ONT": (255, 208, 255), "ODT": (255, 160, 255), "RSX": (180, 255, 180),
-          "RPH": (190, 255, 30), "RDD": (110, 255, 100), "NTS": (170, 255, 255), "DGT": (255, 170, 50),
-          "CQP": (255, 100, 80)}
+# RGB of the current-land-use map (bản đồ hiện trạng sử dụng đất): TT 27/2018/TT-BTNMT Phụ lục (ký hiệu, bảng màu),
+# carried over by TT 08/2024/TT-BTNMT Phụ lục V; one table for both lists (a code keeps its colour across them).
+# The nine of spec §1.5 are verified [S]; the rest are transcribed from that table [M] (check against the gazette PDF).
+_SERVICE = (255, 170, 160)   # public-service, office, religious and other non-agricultural works (one colour)
+_BUSINESS = (250, 170, 160)  # industrial zones, commerce, production
+_MINING = (205, 170, 205)    # mining, building materials, waste
+_FALLOW = (255, 255, 254)    # unused flat or hill land (white, kept distinct from "no colour")
+COLORS = {
+    # agriculture
+    "LUC": (255, 252, 140), "LUK": (255, 252, 180), "LUN": (255, 252, 200), "HNK": (255, 240, 180),
+    "BHK": (255, 240, 180), "NHK": (255, 240, 180), "CLN": (255, 210, 160), "CNT": (245, 255, 180),
+    "NKH": (245, 255, 180), "LMU": (255, 255, 254), "NTS": (170, 255, 255),
+    "RSX": (180, 255, 180), "RSN": (180, 255, 180), "RPH": (190, 255, 30), "RDD": (110, 255, 100),
+    # residential, defence, security
+    "ONT": (255, 208, 255), "ODT": (255, 160, 255), "CQP": (255, 100, 80), "CAN": (255, 80, 70),
+    # offices and public-service works
+    "TSC": _SERVICE, "TSN": _SERVICE, "TSL": _SERVICE, "DTS": _SERVICE, "DVH": _SERVICE, "DXH": _SERVICE,
+    "DYT": _SERVICE, "DGD": _SERVICE, "DTT": _SERVICE, "DKH": _SERVICE, "DKT": _SERVICE, "DMT": _SERVICE,
+    "DNG": _SERVICE, "DSK": _SERVICE,
+    # business and production
+    "SKK": _BUSINESS, "SKN": _BUSINESS, "SCT": _BUSINESS, "TMD": _BUSINESS, "SKC": _BUSINESS,
+    "SKS": _MINING, "SKX": _MINING, "SKT": _MINING, "DRA": _MINING,
+    # public purposes (CCC)
+    "DGT": (255, 170, 50), "DTL": (170, 255, 255), "DNL": _SERVICE, "DBV": _SERVICE, "DCT": _SERVICE,
+    "DPC": _SERVICE, "DDT": _SERVICE, "DDL": _SERVICE, "DDD": _SERVICE, "DKV": _SERVICE, "DSH": _SERVICE,
+    "DCH": _SERVICE, "DCK": _SERVICE,
+    # religion, cemeteries, water, other
+    "TON": _SERVICE, "TIN": _SERVICE, "NTD": (210, 210, 210), "SON": (160, 255, 255), "MNC": (180, 255, 255),
+    "MVT": (180, 255, 255), "MVR": (180, 255, 255), "MVK": (180, 255, 255), "MCS": (180, 255, 255),
+    "PNK": _SERVICE,
+    # unused land
+    "BCS": _FALLOW, "DCS": _FALLOW, "NCS": (230, 230, 200),
+}
+# Forest sub-codes of TT 27/2018 (natural, planted, regenerating, nursery) take their category's colour.
+COLORS.update({f"{prefix}{kind}": COLORS[category] for prefix, category in (("RD", "RDD"), ("RP", "RPH"), ("RS", "RSX"))
+               for kind in "KMNT" if f"{prefix}{kind}" not in COLORS})
+# Aggregates (group codes) are drawn with the colour of their principal sub-code (the table colours leaves only).
+PRINCIPAL = {"NNP": "NKH", "SXN": "HNK", "CHN": "HNK", "LUA": "LUC", "LNP": "RSX", "PNN": "PNK", "OTC": "ONT",
+             "CDG": "TSC", "CQA": "CQP", "DSN": "DVH", "CSK": "SKC", "CCC": "DGT", "CSD": "BCS", "MVB": "MNC"}
+COLORS.update({agg: COLORS[leaf] for agg, leaf in PRINCIPAL.items()})
+VERIFIED_COLORS = ("LUC", "ONT", "ODT", "RSX", "RPH", "RDD", "NTS", "DGT", "CQP")
 
 LAND_USE_HEADER = ("code_list", "code", "parent_code", "group_code", "name_vi", "name_en", "is_aggregate",
                    "color_hex", "is_sensitive")
@@ -195,6 +232,13 @@ def _row(code_list: str, code: str, parent: str, group: str, name_vi: str, name_
     return (code_list, code, parent, group, name_vi, name_en, aggregate, color, code in SENSITIVE)
 
 
+def _legacy_row(code: str, group: str, name_vi: str, name_en: str, target: str) -> tuple:
+    """A legacy code, drawn in the colour of its TT 08/2024 crosswalk target."""
+    row = list(_row(LEGACY, code, "", group, name_vi, name_en))
+    row[7] = "#{:02X}{:02X}{:02X}".format(*COLORS[target])
+    return tuple(row)
+
+
 def land_use_code_rows() -> list[tuple]:
     """All rows of land_use_code.csv: TT 27/2018, TT 08/2024, planning zones and legacy codes."""
     rows = []
@@ -204,7 +248,7 @@ def land_use_code_rows() -> list[tuple]:
             rows.append(_row(code_list, code, _pick(parent, "/", code_list), group,
                              _pick(name_vi, "|", code_list), name_en))
     rows += [_row(ZONE, code, "", "ZONE", name_vi, name_en) for code, name_vi, name_en in _ZONES]
-    rows += [_row(LEGACY, code, "", group, name_vi, name_en) for code, group, name_vi, name_en, _ in LEGACY_CODES]
+    rows += [_legacy_row(code, group, name_vi, name_en, target) for code, group, name_vi, name_en, target in LEGACY_CODES]
     return rows
 
 

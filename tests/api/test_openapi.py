@@ -125,6 +125,8 @@ def test_declared_media_types_are_served(doc, client, feature_id):
             url = url.replace(key, urllib.parse.quote(value, safe=""))
         if path.startswith(RECORD_ITEMS + "/"):
             url = f"{RECORD_ITEMS}/{FEATURES}"
+        if path.startswith("/collections/land_use_codes/items/"):
+            url = "/collections/land_use_codes/items/LANDUSE_TT08_2024.LUC"
         assert "{" not in url, path
         declared = {t.split(";")[0] for t in media_types(doc, path)}
         formats = parameters(doc, path).get("f")

@@ -152,6 +152,32 @@ def _tile_matrix_sets() -> dict:
     }
 
 
+SAME = {"Queryables": "JsonSchema"}  # pygeoapi's response name -> the hub's
+PYGEOAPI_FEATURE_TYPES = ("application/json", "application/geo+json", "text/html", "application/ld+json")
+
+
+def _drop_undefined_parameters(oas: dict) -> None:
+    """pygeoapi's operations of collections the hub does not complete (e.g. land_use_codes, no geometry) may name
+    parameters and responses the hub's components do not define (`crs`, `Features`): those references go (a
+    response keeps its name and the media types pygeoapi serves), the others stay checked."""
+    defined = set(oas.get("components", {}).get("parameters", {}))
+    answers = set(oas.get("components", {}).get("responses", {}))
+    for item in oas.get("paths", {}).values():
+        for op in item.values():
+            for code, resp in (op.get("responses", {}) if isinstance(op, dict) else {}).items():
+                ref = str(resp.get("$ref", "")) if isinstance(resp, dict) else ""
+                name = ref.removeprefix("#/components/responses/") if ref.startswith("#/components/") else ""
+                if name and name not in answers and SAME.get(name) in answers:
+                    op["responses"][code] = {"$ref": f"#/components/responses/{SAME[name]}"}
+                elif name and name not in answers:
+                    op["responses"][code] = {"description": name, "content": {
+                        t: {"schema": {"type": "object"}} for t in PYGEOAPI_FEATURE_TYPES}}
+            if isinstance(op, dict) and isinstance(op.get("parameters"), list):
+                op["parameters"] = [p for p in op["parameters"] if not (
+                    isinstance(p, dict) and str(p.get("$ref", "")).startswith("#/components/parameters/")
+                    and p["$ref"].rsplit("/", 1)[1] not in defined)]
+
+
 def complete(doc: dict, collections: dict[str, Collection], records_id: str, s: ApiSettings,
              example_bbox: list[float]) -> dict:
     """pygeoapi's document with local, complete and correct parameters, responses and hub routes."""
@@ -179,5 +205,6 @@ def complete(doc: dict, collections: dict[str, Collection], records_id: str, s: 
         ordered.update(_tile_matrix_sets())
     oas["paths"] = ordered
     _localise(oas)
+    _drop_undefined_parameters(oas)
     _check_refs(oas)
     return json.loads(json.dumps(oas))  # no shared sub-objects: the YAML rendering has no anchors or aliases
