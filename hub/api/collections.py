@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from hub import i18n
 from hub.catalog.loader import load_all
 from hub.catalog.family import TimeSpec
 from hub.catalog.models import Bilingual, Dataset, Publication, TableRef
@@ -76,14 +77,18 @@ class Collection:
         return self.columns.get(name)
 
     def json_schema(self, name: str) -> dict:
-        """JSON Schema of one property, with its bilingual title when the catalog has one."""
+        """JSON Schema of one property: its catalog title in the reader's language (hub.i18n), both titles kept."""
         out = dict(JSON_TYPES[self.column_type(name)])
-        if name != "id":
-            col = self.table.column(name)
-            if col.title:
-                out["title"] = col.title.en
-                out["x-title-vi"] = col.title.vi
+        title = self.column_title(name)
+        if title:
+            out["title"] = title.vi if i18n.current().startswith("vi") else title.en
+            out["x-title-vi"] = title.vi
+            out["x-title-en"] = title.en
         return out
+
+    def column_title(self, name: str) -> Bilingual | None:
+        """The catalog title of a public property, if any."""
+        return None if name == "id" or name not in self.columns else self.table.column(name).title
 
 
 def from_table(t: TableRef) -> Collection:

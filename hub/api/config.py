@@ -210,9 +210,14 @@ def render_openapi(config: dict, s: ApiSettings) -> dict:
     server accepts, the media types it serves, the limit QGIS and GDAL read, catalogue sortables and tiles."""
     from pygeoapi.openapi import get_oas
 
+    from hub import i18n
     from hub.api import openapi as oas
 
-    return oas.complete(get_oas(config), public_collections(), RECORDS_ID, s, VIETNAM_BBOX)
+    token = i18n.use_language("en")  # one document for every reader: English titles, x-title-vi beside them
+    try:
+        return oas.complete(get_oas(config), public_collections(), RECORDS_ID, s, VIETNAM_BBOX)
+    finally:
+        i18n.reset_language(token)
 
 
 def _dump(obj: dict) -> str:

@@ -38,3 +38,36 @@ def patch_pygeoapi() -> None:
 
     call_api_threadsafe.hub_language = True
     starlette_app.call_api_threadsafe = call_api_threadsafe
+    patch_queryables()
+
+
+def patch_queryables() -> None:
+    """pygeoapi titles each queryable with its field name: give the catalog title in the reader's language instead
+    (QGIS shows it: "Số hiệu tờ bản đồ"), both titles kept as x-title-vi / x-title-en."""
+    import json
+
+    from pygeoapi.api import itemtypes
+
+    from hub.api import collections as colls
+
+    if getattr(itemtypes.get_collection_queryables, "hub_titles", False):
+        return
+    original = itemtypes.get_collection_queryables
+
+    def get_collection_queryables(api, request, dataset=None):
+        """pygeoapi's answer with catalog titles (JSON only; HTML and errors pass through)."""
+        headers, status, content = original(api, request, dataset)
+        coll = colls.public_collections().get(dataset or "")
+        if status != 200 or coll is None or not isinstance(content, str) or not content.startswith("{"):
+            return headers, status, content
+        doc = json.loads(content)
+        for name, prop in doc.get("properties", {}).items():
+            schema = coll.json_schema(name) if coll.column_type(name) else {}
+            for key in ("title", "x-title-vi", "x-title-en"):
+                if key in schema:
+                    prop[key] = schema[key]
+        headers["Content-Language"] = "vi" if i18n.current().startswith("vi") else "en"
+        return headers, status, json.dumps(doc, ensure_ascii=False)
+
+    get_collection_queryables.hub_titles = True
+    itemtypes.get_collection_queryables = get_collection_queryables
