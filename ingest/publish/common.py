@@ -32,11 +32,18 @@ def exists(conn: psycopg.Connection, schema: str, table: str) -> bool:
     return first(conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"."{table}"',)))
 
 
-def begin(conn: psycopg.Connection) -> None:
-    """Publish-transaction settings: hub_owner, and a lock timeout so a long reader fails the publish instead of
-    queueing every later reader behind it."""
+def begin(conn: psycopg.Connection, ds: Dataset) -> None:
+    """Publish-transaction settings (hub_owner, a lock timeout so a long reader fails the publish instead of
+    queueing every later reader behind it), then the public views locked first, in name order.
+
+    Readers lock a view, then its table; a publish that renamed the table before dropping the view took them in
+    the opposite order and deadlocked with readers (issue 16 item 6). Taking the views first gives one lock order
+    for everyone, and a reader that reads a page and its recorded row count in one transaction sees one version."""
     conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{db_settings().lock_timeout_ms}ms")))
     conn.execute("SET LOCAL ROLE hub_owner")
+    for view in sorted({t.view for t in ds.all_tables if t.published}):
+        if exists(conn, *view):
+            conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.Identifier(*view)))
 
 
 def move(conn: psycopg.Connection, src: tuple[str, str], dst: tuple[str, str]) -> None:

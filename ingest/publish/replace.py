@@ -36,7 +36,7 @@ def guard(conn: psycopg.Connection, ds: Dataset, staging: StagingTables, rows: i
 def publish(conn: psycopg.Connection, ds: Dataset, load_id: int, staging: StagingTables,
             stats: dict[str | None, Stats]) -> int:
     """Atomic publish inside the caller's transaction; returns the new version number."""
-    begin(conn)
+    begin(conn, ds)
     pairs = all_pairs(staging)
     for src, dst in pairs:
         move(conn, src, dst)

@@ -81,7 +81,7 @@ def guard(conn: psycopg.Connection, ds: Dataset, staging: StagingTables, loaded:
 def publish(conn: psycopg.Connection, ds: Dataset, load_id: int, staging: StagingTables,
             stats: dict[str | None, Stats]) -> int:
     """Close, replace and insert versions in one transaction; returns the new version number."""
-    begin(conn)
+    begin(conn, ds)
     final: dict[str | None, Stats] = {}
     for staged in staging.tables:
         t = staged.table

@@ -1,7 +1,7 @@
 """Fast path for GeoJSON items: SQL builds each Feature as text; Python only joins rows (no per-row JSON work).
 
-Round trips per request: an unfiltered page of up to BUFFERED_MAX features is one statement (numberMatched is the
-row count recorded at publication); a filtered one sends the time-boxed count and the page in one pipeline.
+Round trips per request: a page of up to BUFFERED_MAX features is one pipeline (unfiltered, numberMatched is the
+row count recorded at publication, read in the page's transaction; filtered, a time-boxed count).
 Larger pages are streamed from a server-side cursor, CHUNK_ROWS rows per FETCH, so a worker never holds more than
 one chunk of a page, whatever the limit.
 """
@@ -32,6 +32,7 @@ CHUNK_ROWS = 1000  # rows per FETCH when streaming a larger page (bounds a worke
 CURSOR = sql.Identifier("hub_items")
 SET_COUNT_TIMEOUT = "SELECT set_config('statement_timeout', %s, true)"
 RESET_TIMEOUT = "SET LOCAL statement_timeout TO DEFAULT"
+RECORDED_COUNT = "SELECT row_count FROM pub.published_datasets WHERE collection = %s"
 
 
 def _base(request: Request, settings: ApiSettings) -> str:
@@ -61,18 +62,19 @@ async def _first_rows(conn: psycopg.AsyncConnection, q: query.ItemsQuery, pub: P
                       mode: str) -> tuple[int, list]:
     """numberMatched and the first rows of the page (mode page | stream | none), in one round trip.
 
-    Unfiltered: the recorded row count, no count query. Filtered: BEGIN, count under count_timeout_ms (SET LOCAL),
-    timeout back to the role's, then the page (or DECLARE + first FETCH when streaming), pipelined. A count that
-    exceeds its time box aborts that transaction: the page is then read again with the planner's estimate.
-    Streaming leaves the transaction (and cursor) open; the caller ends it.
+    Unfiltered: the row count recorded at publication, read after the page in the same transaction: the page's
+    statement holds the view's lock until COMMIT and a publish takes that lock before it records its figures, so
+    the count and the features are of one version (issue 16 item 13). Filtered: BEGIN, count under
+    count_timeout_ms (SET LOCAL), timeout back to the role's, then the page (or DECLARE + first FETCH when
+    streaming), pipelined. A count that exceeds its time box aborts that transaction: the page is then read again
+    with the planner's estimate. Streaming leaves the transaction (and cursor) open; the caller ends it.
     """
     stmt, params = query.items_sql(q)
     counted = q.filtered or pub is None
     stream = mode == "stream"
     if not counted and mode == "none":
-        return pub.row_count, []
-    if not counted and mode == "page":
-        return pub.row_count, await (await conn.execute(stmt, params, binary=True)).fetchall()
+        row = await (await conn.execute(RECORDED_COUNT, (q.coll.id,))).fetchone()
+        return (row[0] if row else pub.row_count), []
     count_stmt, count_params = query.count_sql(q)
     for attempt in (1, 2):
         try:
@@ -88,9 +90,10 @@ async def _first_rows(conn: psycopg.AsyncConnection, q: query.ItemsQuery, pub: P
                     await conn.execute(sql.SQL("DECLARE {} NO SCROLL CURSOR FOR {}").format(CURSOR, stmt), params)
                     page_cur = await conn.execute(sql.SQL("FETCH FORWARD {} FROM {}").format(
                         sql.Literal(CHUNK_ROWS), CURSOR), binary=True)
-                else:
-                    if mode == "page":
-                        page_cur = await conn.execute(stmt, params, binary=True)
+                elif mode == "page":
+                    page_cur = await conn.execute(stmt, params, binary=True)
+                recorded_cur = None if counted else await conn.execute(RECORDED_COUNT, (q.coll.id,))
+                if not stream:
                     await conn.execute("COMMIT")
         except psycopg.errors.QueryCanceled:
             await conn.rollback()
@@ -98,8 +101,9 @@ async def _first_rows(conn: psycopg.AsyncConnection, q: query.ItemsQuery, pub: P
                 raise
             continue
         rows = await page_cur.fetchall() if page_cur is not None else []
-        if not counted:
-            return pub.row_count, rows
+        if recorded_cur is not None:
+            row = await recorded_cur.fetchone()
+            return (row[0] if row else pub.row_count), rows
         if count_cur is not None:
             return (await count_cur.fetchone())[0], rows
         return await _estimate(conn, q), rows

@@ -355,9 +355,9 @@ def _topology(f: Findings, ctx: CadastreContext, keys, communes, sheets, geoms, 
             f.add(around, "topology_gap", f"a gap of {hole.area:.2f} m² lies between this parcel and its neighbours")
 
 
-def _personal_text(f: Findings, cols, fmap) -> list[str | None]:
+def _personal_text(f: Findings, cols, fmap) -> tuple[list[str | None], dict[int, set[str]]]:
     """Redact free-text values that hold an ID number, a titled person name or the row's own owner name; returns
-    the withheld values per row as JSON (restricted table only).
+    the withheld values per row as JSON (restricted table only) and the withheld columns of each row.
 
     Work is per distinct value (addresses repeat across a hamlet's parcels, owners across their parcels): each
     distinct text is scanned and folded once, and each distinct (owner, text) pair compared once."""
@@ -398,7 +398,7 @@ def _personal_text(f: Findings, cols, fmap) -> list[str | None]:
     out: list[str | None] = [None] * n
     for i, w in withheld.items():
         out[i] = json.dumps(w, ensure_ascii=False)
-    return out
+    return out, {i: set(w) for i, w in withheld.items()}
 
 
 def _distinct(values: pa.Array) -> tuple[np.ndarray, list]:
@@ -442,8 +442,8 @@ def transform(batch: Batch, ctx: CadastreContext, fmap: dict[str, str]) -> outpu
     areas, grid = _areas(f, ctx, cols, batch.geom, ok, decision, fmap)
     _national_id(f, cols, pos, ok, decision, fmap)
     _topology(f, ctx, keys, communes, sheets, batch.geom, ok, ok_rag, decision)
-    withheld = _personal_text(f, cols, fmap)
-    provenance, personal_provenance = _provenance(ds, file, batch.row_no, decision, enc)
+    withheld, held = _personal_text(f, cols, fmap)
+    provenance, personal_provenance = _provenance(ds, file, batch.row_no, decision, enc, held)
     derived = {
         "parcel_key": keys, "old_commune_code": parsed["old_commune_code"], "sheet_no": sheets, "parcel_no": parcels,
         "commune_code": new_code, "admin_version": np.where(new_code == None, None, NEW_ADMIN_VERSION),  # noqa: E711
@@ -465,14 +465,20 @@ def _decisions(special: dict[str, dict], i: int) -> dict[str, list]:
             ("ascii", "utf-8")}
 
 
-def _provenance(ds: Dataset, file: str, row_no: np.ndarray, decision, enc: dict[str, dict]) -> tuple:
+def _provenance(ds: Dataset, file: str, row_no: np.ndarray, decision, enc: dict[str, dict],
+                held: dict[int, set[str]]) -> tuple:
     """Provenance JSON of rows whose text needed a decoding decision (file, row, CRS origin, decisions with raw
-    bytes) for the core table, and the same for personal fields, which may only live in the restricted table.
+    bytes) for the core table, and the same for personal fields and for values withheld as holding personal data
+    (`held`: row -> columns), whose raw bytes may only live in the restricted table (issue 16 item 2).
 
     Other rows get NULL: their file and row are in row_id and the file's checksum and CRS decision in the ledger,
     so a million identical documents need not be built, sent and parsed by the server."""
-    public = {c: d for c, d in enc.items() if ds.column(c).sensitivity != "personal" and d}
-    personal = {c: d for c, d in enc.items() if ds.column(c).sensitivity == "personal" and d}
+    public = {c: {i: v for i, v in d.items() if c not in held.get(i, ())}
+              for c, d in enc.items() if ds.column(c).sensitivity != "personal" and d}
+    personal = {c: d if ds.column(c).sensitivity == "personal" else {i: v for i, v in d.items() if c in held.get(i, ())}
+                for c, d in enc.items() if d}
+    public = {c: d for c, d in public.items() if d}
+    personal = {c: d for c, d in personal.items() if d}
     n = len(row_no)
     core: list[str | None] = [None] * n
     head = {"file": file, "crs": decision.origin}
