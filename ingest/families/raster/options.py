@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hub.catalog.base import Strict
+
 Kind = Literal["dem", "slope", "landcover", "thematic"]
 DEFAULT_RANGE: dict[str, tuple[float, float]] = {
     "dem": (-100.0, 3200.0),   # below the delta's polders .. above Fansipan (3,143 m)
@@ -30,10 +32,8 @@ class RasterClass(BaseModel):
     color: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
 
 
-class RasterOptions(BaseModel):
-    """`source.options` of a raster entry: the band's meaning and the values the COG must declare."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class RasterOptions(Strict):
+    """The `options:` of a raster entry: the band's meaning and the values the COG must declare."""
 
     kind: Kind
     unit: str | None = Field(None, description="Unit of the physical value (m, degree); none for classes")
@@ -42,9 +42,19 @@ class RasterOptions(BaseModel):
     offset: float = 0.0
     valid_range: tuple[float, float] | None = Field(None, description="Plausible physical values (default per kind)")
     classes: tuple[RasterClass, ...] = ()
+    legend: Literal["worldcover"] | None = Field(None, description="A published legend the classes default to "
+                                                 "(worldcover: ESA WorldCover 2021 v200)")
     band: int = Field(1, ge=1, description="Band to publish when the file has several")
     title_vi: str = ""
     title_en: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legend(cls, data):
+        """`legend: worldcover` without `classes` takes the legend's classes (values, names, colours)."""
+        if isinstance(data, dict) and data.get("legend") == "worldcover" and not data.get("classes"):
+            data = {**data, "classes": WORLDCOVER}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> "RasterOptions":

@@ -10,6 +10,7 @@ old set or the new one.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from dataclasses import dataclass, field
@@ -34,9 +35,9 @@ class Target:
     """A polygon set: its table, id column and the two geometry columns (VN-2000 lossless, WGS 84)."""
 
     kind: str  # "parcel" | "commune"
+    name: str  # the stats rows' `target`: the parcel dataset id, or communes:<admin version>
     table: tuple[str, str]
     id_sql: sql.Composable
-    key: dict  # fixed key columns of the stats rows (dataset_id or version_id)
     where: sql.Composable = field(default_factory=lambda: sql.SQL("TRUE"))
     vn2000_col: str = "geom_vn2000"
     wgs84_col: str = "geom"
@@ -44,30 +45,14 @@ class Target:
 
 def parcel_target(dataset_id: str, table: tuple[str, str], id_column: str) -> Target:
     """The published parcels of one vector dataset."""
-    return Target("parcel", table, sql.Identifier(id_column), {"dataset_id": dataset_id})
+    return Target("parcel", dataset_id, table, sql.Identifier(id_column))
 
 
 def commune_target(version_id: str) -> Target:
     """The communes (level xa) of one admin version that have boundaries."""
-    return Target("commune", ("ref", "admin_unit"), sql.Identifier("code"), {"version_id": version_id},
+    return Target("commune", f"communes:{version_id}", ("ref", "admin_unit"), sql.Identifier("code"),
                   sql.SQL("level = 'xa' AND version_id = {} AND geom IS NOT NULL").format(sql.Literal(version_id)),
                   vn2000_col="geom", wgs84_col="geom_wgs84")
-
-
-def _stats_table(t: Target) -> sql.Identifier:
-    """raster.zonal_parcel or raster.zonal_commune."""
-    return sql.Identifier("raster", f"zonal_{t.kind}")
-
-
-def _fid_col(t: Target) -> sql.Identifier:
-    """The id column of the stats table."""
-    return sql.Identifier("feature_id" if t.kind == "parcel" else "code")
-
-
-def _key_sql(t: Target) -> sql.Composable:
-    """`AND dataset_id = 'x'` (or version_id) for the stats table."""
-    return sql.SQL(" AND ").join(sql.SQL("z.{} = {}").format(sql.Identifier(k), sql.Literal(v))
-                                 for k, v in t.key.items())
 
 
 def to_grid(epsg: int) -> tuple[str, Callable | None]:
@@ -88,40 +73,41 @@ def _geom_col(t: Target, role: str) -> sql.Identifier:
     return sql.Identifier(t.vn2000_col if role == "vn2000" else t.wgs84_col)
 
 
-def refresh(conn: psycopg.Connection, raster: dict, target: Target,
+def refresh(conn: psycopg.Connection, raster: dict, target: Target, stats_table: tuple[str, str],
             progress: Callable[[int], None] | None = None) -> dict:
-    """Bring the stats of one raster over one polygon set up to date; returns counts and seconds."""
+    """Bring the stats of one raster over one polygon set up to date in `stats_table` (a raster dataset's live
+    `__zonal` table); returns counts and seconds."""
     t0 = time.monotonic()
     role, fn = to_grid(raster["epsg"])
     gcol = _geom_col(target, role)
     table = sql.Identifier(*target.table)
-    stats = _stats_table(target)
-    fid = _fid_col(target)
-    rid, sha = raster["dataset_id"], raster["cog_sha256"]
+    stats = sql.Identifier(*stats_table)
+    rk, tgt, sha = raster["raster_key"], target.name, raster["cog_sha256"]
     fp = sql.SQL("ST_GeomFromText({}, 4326)").format(sql.Literal(raster["footprint_wkt"]))
     wgs = sql.Identifier(target.wgs84_col)
     deleted = conn.execute(sql.SQL(
-        "DELETE FROM {stats} z WHERE z.raster_id = {rid} AND {key} AND (z.raster_sha256 <> {sha} OR NOT EXISTS "
-        "(SELECT 1 FROM {table} p WHERE {where} AND p.{id}::text = z.{fid} AND md5(ST_AsBinary(p.{g})) = z.geom_md5 "
-        "AND p.{wgs} && {fp}))").format(
-        stats=stats, rid=sql.Literal(rid), key=_key_sql(target), sha=sql.Literal(sha), table=table,
-        where=target.where, id=target.id_sql, fid=fid, g=gcol, wgs=wgs, fp=fp)).rowcount
+        "DELETE FROM {stats} z WHERE z.raster_key = {rk} AND z.target = {tgt} AND (z.raster_sha256 <> {sha} OR "
+        "NOT EXISTS (SELECT 1 FROM {table} p WHERE {where} AND p.{id}::text = z.feature_id AND "
+        "md5(ST_AsBinary(p.{g})) = z.geom_md5 AND p.{wgs} && {fp}))").format(
+        stats=stats, rk=sql.Literal(rk), tgt=sql.Literal(tgt), sha=sql.Literal(sha), table=table,
+        where=target.where, id=target.id_sql, g=gcol, wgs=wgs, fp=fp)).rowcount
+    next_id = conn.execute(sql.SQL("SELECT coalesce(max(row_id), 0) FROM {}").format(stats)).fetchone()[0]
     cur = conn.cursor(name="zonal_src")
     cur.itersize = BATCH
     cur.execute(sql.SQL(
         "SELECT p.{id}::text, md5(ST_AsBinary(p.{g})), ST_AsBinary(p.{g}) FROM {table} p WHERE {where} "
-        "AND p.{wgs} && {fp} AND NOT EXISTS (SELECT 1 FROM {stats} z WHERE z.raster_id = {rid} AND {key} "
-        "AND z.{fid} = p.{id}::text) ORDER BY floor(ST_XMin(p.{wgs}) / {tile}), floor(ST_YMin(p.{wgs}) / {tile})"
+        "AND p.{wgs} && {fp} AND NOT EXISTS (SELECT 1 FROM {stats} z WHERE z.raster_key = {rk} AND z.target = {tgt} "
+        "AND z.feature_id = p.{id}::text) ORDER BY floor(ST_XMin(p.{wgs}) / {tile}), floor(ST_YMin(p.{wgs}) / {tile})"
     ).format(id=target.id_sql, g=gcol, table=table, where=target.where, wgs=wgs, fp=fp, stats=stats,
-             rid=sql.Literal(rid), key=_key_sql(target), fid=fid, tile=sql.Literal(TILE_DEG)))
+             rk=sql.Literal(rk), tgt=sql.Literal(tgt), tile=sql.Literal(TILE_DEG)))
     engine = Engine(Grid(raster["path"], not _projected(raster["epsg"]), raster["nodata"], raster["scale"],
                          raster["offset"], {int(c["value"]): c["code"] for c in raster["classes"]}))
-    keys = list(target.key)
-    cols = sql.SQL(", ").join(map(sql.Identifier, ["raster_id", *keys, fid.strings[0], "geom_md5",
-                                                   "raster_sha256", *COLUMNS]))
+    cols = sql.SQL(", ").join(map(sql.Identifier, ["row_id", "zonal_id", "raster_key", "target", "target_kind",
+                                                   "feature_id", "geom_md5", "raster_sha256", *COLUMNS,
+                                                   "computed_at"]))
+    now = dt.datetime.now(dt.timezone.utc)
     computed = 0
     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(stats, cols)
-    fixed = [target.key[k] for k in keys]
     try:
         while True:  # FETCH a batch, measure it, COPY its rows: one connection, one transaction
             rows = cur.fetchmany(BATCH)
@@ -135,14 +121,16 @@ def refresh(conn: psycopg.Connection, raster: dict, target: Target,
             results = list(engine.run(fids, geoms))
             with conn.cursor() as wcur, wcur.copy(copy_sql) as copy:
                 for res in results:
-                    copy.write_row((rid, *fixed, res.fid, md5[res.fid], sha, *_values(res)))
+                    next_id += 1
+                    copy.write_row((next_id, f"{tgt}/{res.fid}/{rk}", rk, tgt, target.kind, res.fid, md5[res.fid],
+                                    sha, *_values(res), now))
             computed += len(results)
             if progress:
                 progress(len(rows))
     finally:
         engine.close()
         cur.close()
-    return {"raster": rid, "target": target.kind, **target.key, "deleted": deleted, "computed": computed,
+    return {"raster": rk, "target": tgt, "deleted": deleted, "computed": computed,
             "seconds": round(time.monotonic() - t0, 2)}
 
 
