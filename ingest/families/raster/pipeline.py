@@ -147,7 +147,7 @@ class RasterPipeline(Pipeline):
             flags += [(r, "band 1", m) for r, m in _value_flags(stats, opts, display)]
             cog_sha = cog.sha256(staged)
             final = ctx.store / f"{cog_sha[:20]}.tif"
-            href = f"{COG_ROUTE}/{ctx.ds.id}/{final.name}"
+            href = f"{COG_ROUTE}/{ctx.ds.primary.view[1]}/{final.name}"
             published = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
             item = stac.build_item(dataset_id=f"{ctx.ds.id}:{key}", title=ctx.ds.title.model_dump(), href=href,
                                    decision=decision, shape=(info.height, info.width), transform=info.transform,

@@ -131,7 +131,7 @@ class _CogSource(RasterSource):
 
     def nodata_value(self):
         """Stored nodata (None for NaN: the read returns a masked array)."""
-        return None if self.nd is None or math.isnan(self.nd) else self.nd
+        return _typed_nodata(self.nd, np.dtype(self.ds.dtypes[0]))
 
     def srs_wkt(self):
         """Not checked (polygons are already in the grid CRS)."""
@@ -141,6 +141,14 @@ class _CogSource(RasterSource):
         """Stored values of one window."""
         arr = self.ds.read(1, window=Window(x0, y0, nx, ny))
         return _masked(arr, self.nd)
+
+
+def _typed_nodata(nodata: float | None, dtype: np.dtype):
+    """Nodata as the pixel type's Python scalar (exactextract's binding refuses a float for an integer grid);
+    None for NaN, which is masked instead."""
+    if nodata is None or math.isnan(nodata):
+        return None
+    return int(nodata) if np.dtype(dtype).kind in "iu" else float(nodata)
 
 
 def _masked(arr: np.ndarray, nodata: float | None) -> np.ndarray:
@@ -256,9 +264,7 @@ class Engine:
         t = self.ds.window_transform(win)
         xmin, ymax = t.c, t.f
         xmax, ymin = xmin + win.width * t.a, ymax + win.height * t.e
-        nd = self.grid.nodata
-        src = NumPyRasterSource(arr, xmin, ymin, xmax, ymax,
-                                nodata=None if nd is None or math.isnan(nd) else nd)
+        src = NumPyRasterSource(arr, xmin, ymin, xmax, ymax, nodata=_typed_nodata(self.grid.nodata, arr.dtype))
         yield from self._extract(src, idx, fids, geoms, areas)
 
     def _measure_large(self, i: int, fids, geoms, areas) -> Iterator[Result]:
