@@ -39,4 +39,5 @@ SPEC = FamilySpec(
     demo=tuple((f"{kind}_{p}", f"rasters/{p}/{kind}_{p}.tif") for p in ("cantho", "tuyenquang")
                for kind in ("dem", "slope", "landcover")),
     on_publish="ingest.families.raster.zonal_refresh:on_publish",
+    report_section="ingest.families.raster.report:section",
 )

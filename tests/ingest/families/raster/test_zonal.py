@@ -101,3 +101,29 @@ def test_cog_and_statistics_served_over_http(hub_db, tmp_path, admin_conn):
                           params={"f": "json", "target": "cadastre_upload", "limit": 100}, timeout=20).json()
         assert len(items["features"]) == admin_conn.execute("SELECT count(*) FROM pub.cadastre_upload").fetchone()[0]
         assert {f["properties"]["raster_key"] for f in items["features"]} == {"dem_http"}
+
+
+def test_parcel_report_section_cites_the_statistics(hub_db, tmp_path, admin_conn):
+    """The raster section of the parcel report, as the API's role reads it: the parcel's statistics, cited; a
+    parcel without any says what was searched."""
+    import psycopg
+
+    from hub.api.processes import sections
+    from hub.db.connect import conninfo
+    from ingest.families.raster.report import section
+
+    assert sections.registered()["raster"] == "ingest.families.raster.report:section"
+    run_ingest("cadastre_upload", [write_shp(tmp_path / "a" / "xa_31117.shp", parcels(20))], Options(force=True))
+    tif = write(tmp_path / "r" / "dem_report.tif", "EPSG:5897", _dem(), bounds=(X0, YTOP - RES * SHAPE[0],
+                                                                                X0 + RES * SHAPE[1], YTOP))
+    run_ingest("raster_upload", [tif], Options(force=True))
+    fid = admin_conn.execute("SELECT min(id) FROM pub.cadastre_upload").fetchone()[0]
+    with psycopg.connect(conninfo("api", hub_db, tcp=True), autocommit=True) as api:
+        got = section(api, sections.Parcel("cadastre_upload", fid, {}, None), None)
+        none = section(api, sections.Parcel("cadastre_upload", "31117.9.999", {}, None), None)
+    (row,) = got.data["rasters"]
+    want = admin_conn.execute("SELECT mean FROM pub.raster_upload_zonal WHERE target = 'cadastre_upload' AND "
+                              "feature_id = %s", (fid,)).fetchone()[0]
+    assert row["raster"] == "dem_report" and row["mean"] == want and row["unit"] == "m" and row["kind"] == "dem"
+    assert [s["dataset"] for s in got.sources] == ["raster_upload"]
+    assert none.data is None and "raster_upload_zonal" in none.unavailable
