@@ -127,3 +127,24 @@ def test_parcel_report_section_cites_the_statistics(hub_db, tmp_path, admin_conn
     assert row["raster"] == "dem_report" and row["mean"] == want and row["unit"] == "m" and row["kind"] == "dem"
     assert [s["dataset"] for s in got.sources] == ["raster_upload"]
     assert none.data is None and "raster_upload_zonal" in none.unavailable
+
+
+def test_coverage_endpoint_subsets_without_reading_the_whole_raster(hub_db, tmp_path, admin_conn):
+    """OGC API - Coverages: GDAL reads the GeoTIFF response; a CRS84 bbox gives the window through the pinned
+    path; the CRS is named by its EPSG URI; a request larger than the cell cap is decimated (overviews)."""
+    big = np.random.default_rng(3).integers(100, 5000, (200, 200)).astype(np.int16)
+    tif = write(tmp_path / "r" / "dem_cov.tif", "EPSG:5897", big, bounds=(X0, YTOP - 4000, X0 + 4000, YTOP))
+    run_ingest("raster_upload", [tif], Options(force=True))
+    with serving(tmp_path, env={"HUB_RASTER_MAX_COVERAGE_CELLS": "10000"}) as base:
+        url = f"{base}/collections/raster_upload/coverage?f=GTiff"
+        with rasterio.open(f"/vsicurl/{url}") as src:  # 40,000 cells asked: decimated to the cap
+            assert src.crs.to_epsg() == 5897 and src.width * src.height <= 10000 and src.width >= 90
+            assert abs(src.bounds.left - X0) < 1e-6 and abs(src.bounds.top - YTOP) < 1e-6
+        lon, lat = 105.7589, 10.0195  # the grid centre (pinned inverse of EPSG:5897)
+        part = httpx.get(f"{base}/collections/raster_upload/coverage", params={
+            "f": "json", "bbox": f"{lon - 0.002},{lat - 0.002},{lon + 0.002},{lat + 0.002}"}, timeout=20)
+        assert part.status_code == 200, part.text
+        cov = part.json()
+        assert "EPSG/0/5897" in str(cov["domain"]["referencing"])
+        axes = cov["domain"]["axes"]
+        assert 0 < axes["x"]["num"] * axes["y"]["num"] < 200 * 200
