@@ -53,9 +53,10 @@ class HubCoverageProvider(RasterioProvider):
     """Windowed, decimated reads of a published COG (see the module docstring)."""
 
     def __init__(self, provider_def):
-        """Open the collection's COG (`data: {collection: id}`)."""
+        """Open the collection's COG (`data: {collection: id}`; a plain path for benchmarks)."""
         BaseProvider.__init__(self, provider_def)
-        self.data = cog_path(provider_def["data"]["collection"])
+        data = provider_def["data"]
+        self.data = cog_path(data["collection"]) if isinstance(data, dict) else str(data)
         self._data = rasterio.open(self.data)
         self._coverage_properties = self._get_coverage_properties()
         self.axes = self._coverage_properties["axes"]

@@ -9,7 +9,7 @@ from psycopg import sql
 
 from hub.catalog.loader import load_dataset
 from hub.catalog.models import Dataset
-from hub.errors import CatalogError
+from hub.errors import CatalogError, NotFound
 from hub.settings import raster_settings
 from ingest.families.raster import zonal_store
 
@@ -27,7 +27,7 @@ def polygon_sets(conn: psycopg.Connection) -> list[zonal_store.Target]:
     for dataset_id, schema, table in rows:
         try:
             pub = load_dataset(dataset_id).publication
-        except CatalogError:
+        except (CatalogError, NotFound):
             continue  # a published dataset whose entry was removed: its statistics are not refreshed
         if pub is not None:
             out.append(zonal_store.parcel_target(dataset_id, (schema, table), pub.id_column))
@@ -81,7 +81,7 @@ def raster_datasets(conn: psycopg.Connection) -> list[Dataset]:
                                       "AND table_name LIKE 'raster.%%' ORDER BY 1").fetchall():
         try:
             out.append(load_dataset(dataset_id))
-        except CatalogError:
+        except (CatalogError, NotFound):
             continue
     return out
 

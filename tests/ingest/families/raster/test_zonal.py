@@ -121,11 +121,11 @@ def test_parcel_report_section_cites_the_statistics(hub_db, tmp_path, admin_conn
     with psycopg.connect(conninfo("api", hub_db, tcp=True), autocommit=True) as api:
         got = section(api, sections.Parcel("cadastre_upload", fid, {}, None), None)
         none = section(api, sections.Parcel("cadastre_upload", "31117.9.999", {}, None), None)
-    (row,) = got.data["rasters"]
+    (row,) = [r for r in got.data["rasters"] if r["dataset"] == "raster_upload"]  # other rasters may cover it
     want = admin_conn.execute("SELECT mean FROM pub.raster_upload_zonal WHERE target = 'cadastre_upload' AND "
                               "feature_id = %s", (fid,)).fetchone()[0]
     assert row["raster"] == "dem_report" and row["mean"] == want and row["unit"] == "m" and row["kind"] == "dem"
-    assert [s["dataset"] for s in got.sources] == ["raster_upload"]
+    assert "raster_upload" in [s["dataset"] for s in got.sources]
     assert none.data is None and "raster_upload_zonal" in none.unavailable
 
 
