@@ -130,6 +130,31 @@ class IngestSettings(BaseSettings):
         return max(100, v - v % 100)
 
 
+class RasterSettings(BaseSettings):
+    """Rasters: where published COGs live, and the caps that keep coverage, tile and zonal reads bounded."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_RASTER_", extra="ignore")
+
+    store_dir: Path | None = Field(None, description="Folder of published COGs and STAC Items (default .hub/rasters)")
+    max_coverage_cells: int = Field(16_000_000, ge=10_000, le=400_000_000,
+                                    description="Most cells a coverage response may hold (scale it down to ask more)")
+    window_cells: int = Field(16_000_000, ge=1_000_000, le=400_000_000,
+                              description="Most raster cells one zonal-statistics window reads at a time")
+    block_size: int = Field(512, ge=128, le=2048, description="COG internal tile size (pixels)")
+    gdal_cache_mb: int = Field(256, ge=16, le=4096, description="GDAL block cache while reading and writing rasters")
+
+    @property
+    def store(self) -> Path:
+        """The folder of published COGs."""
+        return self.store_dir or hub_home() / "rasters"
+
+
+@lru_cache(maxsize=1)
+def raster_settings() -> RasterSettings:
+    """Cached raster settings."""
+    return RasterSettings()
+
+
 @lru_cache(maxsize=1)
 def db_settings() -> DbSettings:
     """Cached database settings."""

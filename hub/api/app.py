@@ -197,6 +197,14 @@ class HubApp:
             await asset(scope, receive, send)
             return
         request = Request(scope, receive)
+        if method in ("GET", "HEAD") and path.startswith("/rasters/"):
+            from hub.api import rasters
+
+            m = rasters.ROUTE.match(path)
+            if m is None:
+                raise NotFound(M("api.not_found"))
+            await (await rasters.cog(request, m.group(1), m.group(2), self.state))(scope, receive, send)
+            return
         if method in ("GET", "HEAD") and path.startswith(f"/collections/{cfgmod.RECORDS_ID}/"):
             response = await self._records(request, path, scope)
             if response is not None:

@@ -46,8 +46,12 @@ class Collection:
 
     @property
     def title(self) -> Bilingual:
-        """The collection's title: the table's own, else the dataset's."""
-        return self.table_title if self.table.name and self.table_title else self.dataset.title
+        """The collection's title: the dataset's, followed by the secondary table's own (seven rasters' statistics
+        tables are told apart in a client's layer list)."""
+        tt, ds = self.table_title, self.dataset.title
+        if not (self.table.name and tt):
+            return ds
+        return type(ds)(vi=f"{ds.vi} – {tt.vi}", en=f"{ds.en} – {tt.en}")
 
     @property
     def table_title(self) -> Bilingual | None:

@@ -149,8 +149,16 @@ def collection_resource(coll: Collection, pub, s: ApiSettings) -> dict:
         "keywords": {"vi": list(ds.keywords.vi), "en": list(ds.keywords.en)},
         "links": links,
         "extents": _extents(coll, pub),
-        "providers": [provider],
+        "providers": [provider, *_coverage(coll, pub)],
     }
+
+
+def _coverage(coll: Collection, pub) -> list[dict]:
+    """A published raster table is also an OGC API - Coverages collection (hub.api.coverage: windowed reads)."""
+    if pub is None or coll.dataset.family != "raster" or coll.table.name is not None:
+        return []
+    return [{"type": "coverage", "name": "hub.api.coverage.HubCoverageProvider", "data": {"collection": coll.id},
+             "format": {"name": "GTiff", "mimetype": "image/tiff"}}]
 
 
 def records_resource(s: ApiSettings) -> dict:

@@ -14,6 +14,7 @@ from hub.errors import ConfigError
 
 FAMILIES: dict[str, str] = {
     "cadastre": "ingest.families.cadastre.spec:SPEC",
+    "raster": "ingest.families.raster.spec:SPEC",
 }
 _PLUGIN = re.compile(r"^([a-z][a-z0-9_]{1,30})=([A-Za-z_][\w.]*:[A-Za-z_][\w.]*)$")
 

@@ -72,6 +72,9 @@ class FamilySpec:
     samples: str | None = None  # "module:function" (out_dir, scale) -> None: the family's sample files
     demo: tuple[tuple[str, str], ...] = ()  # (dataset id, path under the samples folder) loaded by `make demo`
     key_index: Callable[[TableRef], list[str]] | None = None  # a narrower unique index the id column proves
+    # "module:function" (conn, dataset) called inside the publish transaction of every dataset of every family:
+    # data a family derives from other families' datasets (zonal statistics over parcels) stays current
+    on_publish: str | None = None
 
     def all_rules(self) -> dict[str, Rule]:
         """Generic rules overridden or extended by the family's own."""

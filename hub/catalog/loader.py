@@ -92,7 +92,22 @@ def _resolve(path: Path, data: dict) -> dict:
     tpl = local if local.is_file() else TEMPLATE_DIR / f"{name}.yaml"
     if not tpl.is_file():
         raise CatalogError(f"template '{name}' not found in {TEMPLATE_DIR}", file=str(path), key="template")
-    return _merge(_read_yaml(tpl), data)
+    return _entry_ids(_merge(_read_yaml(tpl), data))
+
+
+def _entry_ids(data: dict) -> dict:
+    """A template's secondary-table collections may say `{id}`: each entry's collection is then named after it
+    (a raster template's per-parcel statistics are `<entry id>_zonal` for every raster entry)."""
+    ident = data.get("id")
+    if not isinstance(ident, str):
+        return data
+    tables = []
+    for t in data.get("tables") or []:
+        pub = t.get("publication") if isinstance(t, dict) else None
+        if isinstance(pub, dict) and isinstance(pub.get("collection"), str) and "{id}" in pub["collection"]:
+            t = {**t, "publication": {**pub, "collection": pub["collection"].replace("{id}", ident)}}
+        tables.append(t)
+    return {**data, "tables": tables} if "tables" in data else data
 
 
 def _fmt_loc(loc: tuple, data: dict) -> str:

@@ -177,6 +177,18 @@ class Pipeline:
         """Derived tables, inside the publish transaction (default: none)."""
 
 
+def notify_published(conn: psycopg.Connection, ds: Dataset) -> None:
+    """Every family's `on_publish` hook, inside the publish transaction of `ds` (registry order)."""
+    from hub.catalog.families import names
+
+    for name in names():
+        dotted = spec(name).on_publish
+        if dotted:
+            hook = load_object(dotted)
+            assert callable(hook), dotted
+            hook(conn, ds)
+
+
 NON_SPATIAL_FORMATS = frozenset({"csv", "xlsx"})
 
 

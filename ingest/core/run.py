@@ -24,7 +24,8 @@ from hub.settings import ingest_settings
 from ingest import publish as strategies
 from ingest import sources
 from ingest.core import ledger, output, parallel, stage
-from ingest.core.family import Context, FieldMap, Options, Pipeline, pipeline_for
+from ingest.sources import registry
+from ingest.core.family import Context, FieldMap, Options, Pipeline, notify_published, pipeline_for
 from ingest.core.issues import Issue, Tally, counts, examples, issue
 from ingest.core.output import TableOut
 from ingest.publish.common import Stats, measure
@@ -60,7 +61,7 @@ def run_ingest(dataset_id: str, paths: list[Path], opts: Options = Options()) ->
     settings = ingest_settings()
     ds = load_dataset(dataset_id)
     pipe = pipeline_for(ds.family)
-    files = sources.discover(paths)
+    files = sources.discover(paths, registry.suffix_formats(ds))  # the dataset's readers' suffixes (.csv, .tif)
     root = Path(os.path.commonpath([p.resolve().parent for p in files]))
     srcs = sources.inspect_all(files, root, ds)
     files_listed = ledger.listing(srcs)
@@ -315,6 +316,7 @@ def _run(conn, ds: Dataset, pipe: Pipeline, srcs, opts: Options, options: dict, 
                               _why_empty(tally, fmaps))
         version = strategy.publish(conn, ds, load_id, staging, stats)
         pipe.after_publish(conn, ctx, version)
+        notify_published(conn, ds)
         ledger.finish(conn, load_id, "published", tally, version=version, forced=bool(note) and "forced" in note,
                       message=note, checksum=digest)
     secs = time.monotonic() - t0

@@ -178,6 +178,23 @@ def _drop_undefined_parameters(oas: dict) -> None:
                     and p["$ref"].rsplit("/", 1)[1] not in defined)]
 
 
+COVERAGE_MEDIA = {"application/prs.coverage+json": {"schema": {"type": "object"}},
+                  "image/tiff; application=geotiff": {"schema": {"type": "string", "format": "binary"}}}
+
+
+def _coverage_ops(paths: dict, comps: dict) -> None:
+    """pygeoapi's coverage operations answer 200 with a *Features* response; the hub's (hub.api.coverage) answer
+    CoverageJSON or GeoTIFF: say so, with the hub's error responses."""
+    comps["responses"]["Coverage"] = {"description": "A coverage window, decimated to the cell cap "
+                                                     "(HUB_RASTER_MAX_COVERAGE_CELLS)", "content": COVERAGE_MEDIA}
+    for path, item in paths.items():
+        op = item.get("get") if isinstance(item, dict) and path.endswith("/coverage") else None
+        if op is not None:
+            op["responses"] = {"200": {"$ref": "#/components/responses/Coverage"},
+                               **{code: {"$ref": f"#/components/responses/{name}"} for code, name in
+                                  (("400", "InvalidParameter"), ("404", "NotFound"), ("500", "ServerError"))}}
+
+
 def complete(doc: dict, collections: dict[str, Collection], records_id: str, s: ApiSettings,
              example_bbox: list[float]) -> dict:
     """pygeoapi's document with local, complete and correct parameters, responses and hub routes."""
@@ -197,6 +214,7 @@ def complete(doc: dict, collections: dict[str, Collection], records_id: str, s: 
         comps["parameters"]["cursor"]["example"] = keyset.encode(next(iter(served.values())), [], [], "0")
     after[f"/collections/{records_id}/queryables"] = _records(paths, records_id, s)
     _server_ops(paths)
+    _coverage_ops(paths, comps)
     ordered: dict = {}
     for path, item in paths.items():
         ordered[path] = item

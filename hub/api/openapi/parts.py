@@ -140,7 +140,8 @@ def _formats(*values: str) -> dict:
 
 def parameters(old: dict, s: ApiSettings) -> dict:
     """Shared parameters: pygeoapi's `lang`, `bbox` and `skipGeometry`, and the hub's own."""
-    keep = {k: old[k] for k in ("lang", "bbox", "skipGeometry") if k in old}
+    keep = {k: old[k] for k in ("lang", "bbox", "skipGeometry", "bbox-crs", "subset", "properties", "scale-factor")
+            if k in old}  # the last four: OGC API - Coverages (raster collections)
     fdesc = "Output format (also negotiable with the Accept header)."
     return {
         "f": query("f", _formats("json", "html", "jsonld"), fdesc),

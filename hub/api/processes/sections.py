@@ -53,6 +53,19 @@ def register(name: str, dotted: str) -> None:
     _REGISTRY[name] = dotted
 
 
+def _families() -> None:
+    """Each registered family's `report_section` (FamilySpec), under the family's name, after the built-in ones."""
+    from hub.catalog.families import names, spec
+
+    for name in names():
+        dotted = spec(name).report_section
+        if dotted and name not in _REGISTRY:
+            register(name, dotted)
+
+
+_families()
+
+
 def registered() -> dict[str, str]:
     """Section names -> dotted paths, in the order the report runs them."""
     return dict(_REGISTRY)
