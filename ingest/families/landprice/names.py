@@ -36,6 +36,7 @@ _CANON = {"ql": "quốc lộ", "tl": "tỉnh lộ", "đt": "đường tỉnh", "
 _BRACKETS = re.compile(r"\s*\((?:[^()]*)\)\s*")
 
 
+@lru_cache(maxsize=1 << 16)
 def street_key(name: str) -> str:
     """Matching key of a street name: NFC, casefolded, new-style tones, no type prefix, no parenthesised notes."""
     key = search_key(_BRACKETS.sub(" ", name).replace("–", "-"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -79,12 +80,18 @@ def _text(value: object, hint: str | None, hits: Hits | None = None, row: int | 
         return None
     if not isinstance(value, str):
         return str(value)
-    d = decode_cell(value, hint)
+    d = _decoded(value, hint)
     if hits is not None and row is not None and d.confidence < UNCERTAIN_THRESHOLD:
         hits.add("encoding_uncertain", row, f"text '{value[:40]}' decoded as {d.encoding} with confidence "
                  f"{d.confidence}", fld)
     text = " ".join((d.text or "").split()) or None
     return restore_case(text) if text and d.encoding == "tcvn3" else text
+
+
+@lru_cache(maxsize=1 << 16)
+def _decoded(value: str, hint: str | None):
+    """decode_cell, once per distinct cell text (names and segment texts repeat down a table)."""
+    return decode_cell(value, hint)
 
 
 LEGACY = ("tcvn3", "vni")
@@ -235,6 +242,13 @@ class SheetReader:
             return layout.former_province, self.sheet
         return province_code(self.sheet, self.options.former_provinces)
 
+    def _former_of(self, name: str | None) -> tuple[str | None, str | None] | None:
+        """(old code, name) of a 'Tỉnh cũ' cell, cached per distinct name."""
+        cache = self.__dict__.setdefault("_former_cache", {})
+        if name not in cache:
+            cache[name] = province_code(name, self.options.former_provinces) or ((None, name) if name else None)
+        return cache[name]
+
     def _title(self, row: Row, hint: str | None) -> None:
         """A row above the header: kept for the unit, the land type and the act."""
         for text in dict.fromkeys(t for t in (_text(v, hint) for v in row.values) if t):
@@ -306,7 +320,7 @@ class SheetReader:
         former = ctx.former
         if "former_province" in role and get.get("former_province") is not None:
             name = _text(get["former_province"], hint)
-            former = province_code(name, self.options.former_provinces) or (None, name)  # type: ignore[assignment]
+            former = self._former_of(name)
         position_row = ctxmod.position_of(_text(get.get("position"), hint) or _text(get.get("position_code"), hint))
         area_row = ctxmod.area_of(_text(get.get("area"), hint))
         year = get.get("year")

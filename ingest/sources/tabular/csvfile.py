@@ -76,13 +76,18 @@ class CsvTable:
     def rows(self, sheet: str | None = None, fill_merged: bool = False) -> Iterator[Row]:
         """Every record as a Row of raw strings (None for empty fields); a malformed record names its row."""
         csv.field_size_limit(MAX_FIELD_CHARS)
+        # UTF-8 is split byte-transparently and checked per record, so a bad byte is reported at its row;
+        # UTF-16 cannot be split that way (NUL bytes) and is decoded as a stream.
+        stream_enc = "latin-1" if self.encoding == "utf-8" else self.encoding
         with open(self.path, "rb") as raw:
             raw.seek(self._skip)
-            text = io.TextIOWrapper(raw, encoding=self.encoding, errors="strict", newline="")
+            text = io.TextIOWrapper(raw, encoding=stream_enc, errors="strict", newline="")
             reader = csv.reader(text, delimiter=self.delimiter)
             n = 0
             try:
                 for n, record in enumerate(reader, start=1):
+                    if self.encoding == "utf-8":
+                        record = [v.encode("latin-1").decode("utf-8") for v in record]
                     values: list[Value] = [v if v != "" else None for v in record]
                     while values and values[-1] is None:
                         values.pop()
@@ -92,7 +97,8 @@ class CsvTable:
                                  rule="source_format") from exc
             except UnicodeDecodeError as exc:
                 raise InputError(f"the text is not valid {self.encoding} although its byte-order mark says so",
-                                 file=self.display, row=n + 1, rule="source_encoding") from exc
+                                 file=self.display, row=(n if self.encoding == "utf-8" else n + 1) or 1,
+                                 rule="source_encoding") from exc
 
     def merged(self, sheet: str | None = None) -> list:
         """CSV has no merged cells."""

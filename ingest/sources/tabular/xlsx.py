@@ -82,13 +82,11 @@ class Workbook:
     def rows(self, sheet: str, fill_merged: bool = False) -> Iterator[Row]:
         """Every row of the sheet from row 1 (empty rows included as empty lists), values normalised."""
         raw = self._calamine_rows(sheet) if self.engine_for(sheet) == "calamine" else self._openpyxl_rows(sheet)
-        if not fill_merged:
-            yield from raw
-            return
-        yield from fill(raw, self.merged(sheet))
+        yield from _until_last(fill(raw, self.merged(sheet)) if fill_merged else raw)
 
     def _calamine_rows(self, sheet: str) -> Iterator[Row]:
-        """Rows through calamine (its range starts at the first non-empty cell: offsets restored)."""
+        """Rows through calamine: python-calamine 0.9 yields rows from row 1 but columns from the first non-empty
+        one (dimastbk/python-calamine#177), so the leading columns are restored; the row count is checked."""
         import python_calamine
 
         try:
@@ -98,15 +96,15 @@ class Workbook:
         except python_calamine.CalamineError as exc:
             raise InputError(f"sheet {sheet!r} cannot be read ({type(exc).__name__})", file=self.display,
                              internal=str(exc)) from exc
-        start = ws.start
-        if start is None:
+        if ws.start is None:
             return
-        r0, c0 = start
+        c0, last = ws.start[1], ws.end[0] + 1
         pad: list[Value] = [None] * c0
-        for n in range(r0):
-            yield Row(n + 1, [])
-        for i, values in enumerate(ws.iter_rows()):
-            yield Row(r0 + i + 1, trim(pad + [normalise(v) for v in values]))
+        n = 0
+        for n, values in enumerate(ws.iter_rows(), start=1):
+            yield Row(n, trim(pad + [normalise(v) for v in values]))
+        if n != last:  # another python-calamine version: rows relative to the first non-empty one
+            raise RuntimeError(f"calamine yielded {n} rows of sheet {sheet!r} ending at row {last}")
 
     def _openpyxl_rows(self, sheet: str) -> Iterator[Row]:
         """Rows through openpyxl read-only (dimensions reset: files often declare a wrong `<dimension>`)."""
@@ -125,6 +123,28 @@ class Workbook:
             yield Row(n, trim([normalise(unescape_xstring(v) if isinstance(v, str) else v) for v in values]))
 
 
+def _until_last(rows: Iterator[Row]) -> Iterator[Row]:
+    """Rows up to the last non-empty one (engines disagree on trailing empty rows: formatted or merged cells)."""
+    pending: list[Row] = []
+    for row in rows:
+        if not row.values:
+            pending.append(row)
+            continue
+        yield from pending
+        pending.clear()
+        yield row
+
+
+def _through(rows: Iterator[Row], merged: list[CellRange]) -> Iterator[Row]:
+    """The rows, then empty rows down to the last row a merged range covers (engines stop at the last value)."""
+    last = 0
+    for row in rows:
+        last = row.row_no
+        yield row
+    for n in range(last + 1, max((m.row1 for m in merged), default=0) + 1):
+        yield Row(n, [])
+
+
 def fill(rows: Iterator[Row], merged: list[CellRange], down_only_from: int | None = None) -> Iterator[Row]:
     """Rows with every cell of a merged range holding the range's top-left value (streamed: ranges by row).
 
@@ -133,7 +153,7 @@ def fill(rows: Iterator[Row], merged: list[CellRange], down_only_from: int | Non
     down over its segments belongs to each of them."""
     starts = [m.row0 for m in merged]
     active: list[tuple[CellRange, Value]] = []
-    for row in rows:
+    for row in _through(rows, merged):
         lo, hi = bisect.bisect_left(starts, row.row_no), bisect.bisect_right(starts, row.row_no)
         active = [(m, v) for m, v in active if m.row1 >= row.row_no]
         active += [(m, row.get(m.col0)) for m in merged[lo:hi]]
