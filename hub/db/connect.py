@@ -6,12 +6,12 @@ import json
 import os
 import secrets
 from contextlib import contextmanager
-from typing import Iterator, Literal
+from typing import Any, Iterator, Literal
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from hub.errors import DatabaseUnavailable
+from hub.errors import M, DatabaseUnavailable
 from hub.settings import DbSettings, db_settings, hub_home
 
 Role = Literal["admin", "etl", "analyst", "api"]
@@ -46,7 +46,7 @@ def database_name(settings: DbSettings | None = None) -> str:
     s = settings or db_settings()
     if "HUB_DB_NAME" in os.environ or not s.url:
         return s.name
-    return conninfo_to_dict(s.url).get("dbname") or s.name
+    return str(conninfo_to_dict(s.url).get("dbname") or s.name)
 
 
 def conninfo(role: Role = "admin", dbname: str | None = None, tcp: bool = False,
@@ -69,9 +69,25 @@ def connect(role: Role = "admin", dbname: str | None = None, autocommit: bool = 
     try:
         return psycopg.connect(conninfo(role, dbname), autocommit=autocommit, **kw)
     except psycopg.OperationalError as exc:
-        hint = "run `hub db up`" if db_settings().embedded else "check HUB_DATABASE_URL"
-        raise DatabaseUnavailable(f"cannot connect to the hub database as {role}: {hint}",
-                                  internal=str(exc)) from exc
+        raise DatabaseUnavailable(_unreachable(role), internal=str(exc)) from exc
+
+
+def _unreachable(role: str):
+    """Why the hub database cannot be reached, and what to do (the embedded cluster's state and port)."""
+    s = db_settings()
+    if not s.embedded:
+        return M("db.cannot_connect", role=role, hint="check HUB_DATABASE_URL")
+    from hub.db import cluster
+
+    try:
+        up = cluster.running(s)
+    except Exception:  # noqa: BLE001 - no server binaries: the start message explains that
+        up = False
+    if up:
+        return M("db.cannot_connect", role=role, hint=f"the embedded server on port {s.port} refused the connection")
+    if cluster.port_in_use(s.port):
+        return cluster.port_taken_error(s.port).message
+    return M("db.not_running", data_dir=s.cluster_dir, port=s.port)
 
 
 @contextmanager
@@ -83,3 +99,11 @@ def transaction(role: Role = "admin") -> Iterator[psycopg.Connection]:
             yield conn
     finally:
         conn.close()
+
+
+def first(cur: psycopg.Cursor) -> Any:
+    """The first value of a query that always returns one row (an aggregate, EXISTS, INSERT ... RETURNING)."""
+    row = cur.fetchone()
+    if row is None:
+        raise RuntimeError("a single-row query returned no row")
+    return row[0]
