@@ -12,14 +12,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from hub.errors import InputError
+from ingest.core.batch import Batch, SourceFile
 from ingest.sources.tabular.cells import (CellRange, Row, Value, address, column_index, column_letter, decode_cell,
                                           legacy_view, normalise)
 from ingest.sources.tabular.csvfile import CsvTable
 from ingest.sources.tabular.xlsx import Workbook, fill
 
 __all__ = ["CellRange", "Chunk", "CsvTable", "Row", "Table", "Value", "Workbook", "address", "column_index",
-           "column_letter", "decode_cell", "fill", "header_chunks", "legacy_view", "normalise", "open_table"]
+           "column_letter", "decode_cell", "fill", "header_chunks", "inspect_csv", "inspect_xlsx", "legacy_view", "normalise", "open_table", "read_csv", "read_xlsx"]
 
 Table = Workbook | CsvTable
 TABULAR_FORMATS = {".xlsx": "xlsx", ".xltx": "xlsx", ".csv": "csv", ".txt": "csv", ".tsv": "csv"}
@@ -100,3 +103,33 @@ def header_chunks(table: Table, sheet: str | None = None, header_row: int | None
             chunk = Chunk(name, [], {h: [] for h in header}, [])
     if len(chunk):
         yield chunk
+
+
+def _inspect(path: Path, display: str, fmt: str) -> SourceFile:
+    """Describe a workbook's first sheet or a CSV file for the registry: its header names, rows counted while read."""
+    table = open_table(path, display)
+    name = table.sheet_names[0]
+    header = next((_header_names(r) for r in table.rows(name) if r.values), None)
+    if header is None:
+        raise InputError(f"sheet {name!r} has no header row", file=display, rule="source_schema")
+    return SourceFile(path, display, fmt, None, -1, tuple(header), layer=None if fmt == "csv" else name)
+
+
+def _read(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
+    """Stream the file as Batches of raw values under its header, each row located as 'Sheet'!n:n."""
+    table = open_table(src.path, src.display)
+    for chunk in header_chunks(table, src.layer, chunk_rows=chunk_rows):
+        yield Batch(src, np.asarray(chunk.row_no, dtype=np.int64), dict(chunk.columns), where=chunk.where)
+
+
+def inspect_csv(path: Path, display: str) -> SourceFile:
+    """Registry hook: a CSV file described (delimiter and encoding sniffed, BOM honoured)."""
+    return _inspect(path, display, "csv")
+
+
+def inspect_xlsx(path: Path, display: str) -> SourceFile:
+    """Registry hook: a checked .xlsx workbook described by its first sheet."""
+    return _inspect(path, display, "xlsx")
+
+
+read_csv = read_xlsx = _read

@@ -271,3 +271,26 @@ def test_engine_files_closed(book):
         list(wb.rows("Bảng 1"))
         list(wb.rows("Ẩn", fill_merged=True))
     assert wb._calamine is None and os.path.exists(book)
+
+
+def test_registry_hooks_read_csv_and_xlsx(book, tmp_path):
+    """The registry's csv/xlsx readers describe the header and stream every row as a located Batch."""
+    from ingest.sources.registry import READERS, call_inspect
+    from hub.catalog.families import load_object
+
+    (tmp_path / "p.csv").write_bytes("Tên đường,Giá\nLê Lợi,15000000\nHùng Vương,9000000\n".encode())
+    src = call_inspect(READERS["csv"], tmp_path / "p.csv", "p.csv")
+    assert src.fields == ("Tên đường", "Giá") and src.fmt == "csv"
+    batches = list(load_object(READERS["csv"].read)(src, 1))
+    assert [list(b.row_no) for b in batches] == [[2], [3]]
+    assert batches[1].attrs["Tên đường"] == ["Hùng Vương".encode().decode("latin-1")]  # raw, decoded later and batches[1].attrs["Giá"] == ["9000000"]
+    wb = openpyxl.Workbook()
+    wb.active.title = "Bảng giá"
+    for r in (["Tên đường", "Giá"], ["Lê Lợi", 15_000_000], ["Hùng Vương", 9_000_000]):
+        wb.active.append(r)
+    wb.save(tmp_path / "p.xlsx")
+    xsrc = call_inspect(READERS["xlsx"], tmp_path / "p.xlsx", "p.xlsx")
+    assert xsrc.fmt == "xlsx" and xsrc.layer == "Bảng giá" and xsrc.fields == ("Tên đường", "Giá")
+    (b,) = load_object(READERS["xlsx"].read)(xsrc, 1000)
+    assert list(b.row_no) == [2, 3] and b.attrs["Giá"] == [15_000_000, 9_000_000]
+    assert b.where == ["'Bảng giá'!2:2", "'Bảng giá'!3:3"]
