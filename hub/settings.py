@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -119,6 +120,13 @@ class IngestSettings(BaseSettings):
                                 description="Refuse to publish when rows fall by more than this share (unless --force)")
     max_archive_ratio: int = Field(100, ge=1, description="Zip-bomb guard: uncompressed/compressed size cap")
     max_archive_bytes: int = Field(2 * 1024**3, ge=1024, description="Cap on uncompressed archive size")
+    max_xlsx_ratio: int = Field(1000, ge=1, description="Zip-bomb guard for workbooks: SpreadsheetML XML "
+                                "compresses far better than archive content, so its cap is its own")
+    xlsx_engine: Literal["auto", "calamine", "openpyxl"] = Field(
+        "auto", description="XLSX cell reader: calamine (fast, holds one sheet in memory), openpyxl read-only "
+                            "(streams), or auto (calamine up to xlsx_calamine_max_bytes of sheet XML)")
+    xlsx_calamine_max_bytes: int = Field(256 * 1024**2, ge=0, description="Largest uncompressed sheet XML read "
+                                         "with calamine under xlsx_engine=auto (bigger sheets stream)")
     progress: bool = Field(True, description="Show progress bars on a terminal")
     workers: int = Field(default_factory=lambda: min(2, os.cpu_count() or 1), ge=1, le=16,
                          description="Processes transforming chunks in parallel (1 = in the main process)")
