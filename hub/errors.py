@@ -1,12 +1,17 @@
 """One error hierarchy for the hub: each error knows its CLI exit code, HTTP status and user message.
 
 The user message is safe to print or send to a client; `internal` carries detail for logs only
-(never `str(exc)` to a client: it can hold SQL, DSNs or restricted values).
+(never `str(exc)` to a client: it can hold SQL, DSNs or restricted values). A message is plain text or a
+catalogue message (`hub.i18n.Msg`), rendered in the reader's language when shown (`user_message(lang)`).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from hub.i18n import Msg, domain, render
+
+M = domain("hub", __file__)
 
 
 class HubError(Exception):
@@ -16,15 +21,19 @@ class HubError(Exception):
     http_status = 500
     code = "HubError"
 
-    def __init__(self, message: str, *, internal: str | None = None, **context: Any) -> None:
+    def __init__(self, message: str | Msg, *, internal: str | None = None, **context: Any) -> None:
         super().__init__(message)
         self.message = message
         self.internal = internal
         self.context = context
 
-    def user_message(self) -> str:
-        """The message a person or HTTP client may see."""
-        return self.message
+    def __str__(self) -> str:
+        """The user message in the current language."""
+        return self.user_message()
+
+    def user_message(self, lang: str | None = None) -> str:
+        """The message a person or HTTP client may see, in `lang` (default: the current language)."""
+        return render(self.message, lang)
 
 
 class UsageError(HubError):
@@ -46,9 +55,9 @@ class CatalogError(HubError):
 
     exit_code = 3
 
-    def __init__(self, message: str, *, file: str | None = None, key: str | None = None, **kw: Any) -> None:
+    def __init__(self, message: str | Msg, *, file: str | None = None, key: str | None = None, **kw: Any) -> None:
         where = ":".join(p for p in (file, key) if p)
-        super().__init__(f"{where}: {message}" if where else message, file=file, key=key, **kw)
+        super().__init__(M("error.at", where=where, message=message) if where else message, file=file, key=key, **kw)
 
 
 class DatabaseError(HubError):
@@ -74,13 +83,26 @@ class InputError(HubError):
     http_status = 400
     code = "InvalidParameterValue"
 
-    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
+    def __init__(self, message: str | Msg, *, file: str | None = None, row: int | None = None,
                  field: str | None = None, rule: str | None = None, **kw: Any) -> None:
-        parts = [p for p in (file, f"row {row}" if row is not None else None,
-                             f"field {field}" if field else None, f"rule {rule}" if rule else None) if p]
-        prefix = ", ".join(parts)
-        super().__init__(f"{prefix}: {message}" if prefix else message,
+        super().__init__(M("error.located", where=Where(file, row, field, rule), message=message)
+                         if any(v is not None and v != "" for v in (file, row, field, rule)) else message,
                          file=file, row=row, field=field, rule=rule, **kw)
+
+
+class Where:
+    """"file, row N, field F, rule R" in the reader's language (what InputError messages start with)."""
+
+    def __init__(self, file: str | None, row: int | None, field: str | None, rule: str | None) -> None:
+        self.parts = (file, row, field, rule)
+
+    def render(self, lang: str | None = None) -> str:
+        """The location text."""
+        file, row, field, rule = self.parts
+        out = [file] if file else []
+        out += [M.text(k, lang, value=v) for k, v in (("where.row", row), ("where.field", field),
+                                                       ("where.rule", rule)) if v is not None and v != ""]
+        return ", ".join(out)
 
 
 class EncodingError(InputError):

@@ -66,11 +66,44 @@ class ApiSettings(BaseSettings):
     max_geometry_vertices: int = Field(10_000, ge=4, description="Cap on vertices in a spatial filter literal")
     count_timeout_ms: int = Field(1000, ge=50, le=60_000, description="Time box for exact filtered counts")
     tile_max_features: int = Field(20_000, ge=100, description="Per-tile feature cap")
+    basemap_url: str = Field("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                             description="Base-map tile URL of the HTML map ({z}/{x}/{y}; a province's own tile "
+                                         "server), or empty for no base map; the page's CSP allows exactly its origin")
+    basemap_attribution: str = Field("&copy; OpenStreetMap contributors", description="Attribution of the base map")
 
     @property
     def url(self) -> str:
         """The server's public base URL."""
         return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+NOT_CONFIGURED = "not configured"
+
+
+class MetadataSettings(BaseSettings):
+    """Who runs this hub (the API's provider and point of contact): honest "not configured" until an operator sets
+    HUB_META_* (e.g. HUB_META_PROVIDER_NAME="Sở Nông nghiệp và Môi trường TP Cần Thơ")."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_META_", extra="ignore")
+
+    provider_name: str = Field(NOT_CONFIGURED, description="Organisation that operates the hub")
+    provider_url: str | None = Field(None, description="Its web site (default: the hub's own URL)")
+    contact_name: str = Field(NOT_CONFIGURED, description="Person or office to contact")
+    contact_position: str | None = Field(None, description="Their position, e.g. Data steward")
+    contact_email: str | None = Field(None, description="Contact e-mail address")
+    contact_phone: str | None = Field(None, description="Contact telephone")
+    contact_url: str | None = Field(None, description="Contact web page")
+    address: str | None = Field(None, description="Street address")
+    city: str | None = None
+    province: str | None = Field(None, description="Province (stateorprovince)")
+    postal_code: str | None = None
+    country: str = "Vietnam"
+    hours: str | None = Field(None, description="Office hours")
+
+    @property
+    def configured(self) -> bool:
+        """Whether an operator has set at least the provider or a way to reach someone."""
+        return self.provider_name != NOT_CONFIGURED or bool(self.contact_email or self.contact_url)
 
 
 class IngestSettings(BaseSettings):
@@ -107,6 +140,12 @@ def db_settings() -> DbSettings:
 def api_settings() -> ApiSettings:
     """Cached API settings."""
     return ApiSettings()
+
+
+@lru_cache(maxsize=1)
+def metadata_settings() -> MetadataSettings:
+    """Cached provider and contact settings."""
+    return MetadataSettings()
 
 
 @lru_cache(maxsize=1)

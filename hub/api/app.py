@@ -23,11 +23,12 @@ from starlette.responses import JSONResponse, Response
 from hub.api import collections as colls
 from hub.api import config as cfgmod
 from hub.api.features import enclosure, fastpath, tiles
-from hub.api import jsonld
+from hub.api import jsonld, language, logs, outbound
 from hub.api.records import http as records_http
 from hub.api.http import error_response, request_id
 from hub.api.state import AsyncState, token
-from hub.errors import HubError, InvalidParameter, NotFound, PayloadTooLarge
+from hub import i18n
+from hub.errors import M, HubError, InvalidParameter, NotFound, PayloadTooLarge
 from hub.settings import api_settings
 
 LOG = logging.getLogger("hub.api")
@@ -63,8 +64,7 @@ def _pygeoapi_crs_guard(request: Request) -> None:
     for name in ("crs", "bbox-crs"):
         value = request.query_params.get(name)
         if value and value not in CRS84_URIS:
-            raise InvalidParameter(f"{name}: only CRS84 is available for this output format; request f=json "
-                                   "(GeoJSON), where VN-2000 and other CRSs use the official EPSG:6960 path")
+            raise InvalidParameter(M("api.crs_html_only_crs84", name=name))
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -72,6 +72,15 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "InvalidParameterValue")
     return JSONResponse({"code": code, "description": str(exc.detail).lower()}, status_code=exc.status_code,
                         headers=exc.headers)
+
+
+def _scope_language(scope) -> str:
+    """The request's language: `lang=`, then Accept-Language (hub.i18n), else English."""
+    from urllib.parse import parse_qs
+
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    accept = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"accept-language"), None)
+    return i18n.request_language((query.get("lang") or [None])[0], accept)
 
 
 class HubApp:
@@ -83,6 +92,9 @@ class HubApp:
         from pygeoapi import starlette_app
 
         cfgmod.patch_pygeoapi()
+        logs.setup()
+        logs.patch_pygeoapi()
+        language.patch_pygeoapi()
         self.pga = starlette_app
         self.pga.APP.debug = False
         self.pga.APP.add_exception_handler(StarletteHTTPException, _http_error)
@@ -126,14 +138,22 @@ class HubApp:
             await self.pga.APP(scope, receive, send)
             return
         started = False
+        status = 0
+        lang_token = i18n.use_language(_scope_language(scope))
 
         async def send_wrapper(message):
-            """Add security headers and the request id; remember whether the response started."""
-            nonlocal started
+            """Add security headers and the request id; remember whether the response started; one log line for
+            a client error (hub.api.logs)."""
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS,
-                                      (b"x-request-id", request_id(scope).encode())]
+                status = message["status"]
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
+                message["headers"] = [*headers, *SECURITY_HEADERS, (b"x-request-id", request_id(scope).encode())]
+            elif message["type"] == "http.response.body" and 400 <= status < 500:
+                logs.client_error(status, scope["method"], scope["path"], logs.error_code(message.get("body", b"")),
+                                  request_id(scope))
+                status = 0  # once per response
             await send(message)
 
         try:
@@ -144,6 +164,8 @@ class HubApp:
                           or type(exc).__name__)
                 return
             await error_response(exc, scope)(scope, receive, send_wrapper)
+        finally:
+            i18n.reset_language(lang_token)
 
     async def _lifespan(self, receive, send) -> None:
         """Open the pool at startup, close it at shutdown."""
@@ -164,11 +186,11 @@ class HubApp:
         """Route one HTTP request."""
         path, method = scope["path"], scope["method"]
         if "\x00" in path:
-            raise NotFound("not found")
+            raise NotFound(M("api.not_found"))
         if b"%00" in scope.get("query_string", b""):
-            raise InvalidParameter("query parameters must not contain NUL characters")
+            raise InvalidParameter(M("api.nul"))
         if path.startswith("/admin"):
-            raise_404 = JSONResponse({"code": "NotFound", "description": "not found"}, status_code=404)
+            raise_404 = JSONResponse({"code": "NotFound", "description": M.text("api.not_found")}, status_code=404)
             await raise_404(scope, receive, send)
             return
         if path.startswith("/collections") and method not in READ_METHODS:
@@ -204,17 +226,18 @@ class HubApp:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > MAX_BODY_BYTES:
-                raise PayloadTooLarge(f"request body larger than {MAX_BODY_BYTES} bytes")
+                raise PayloadTooLarge(M("api.body_too_large", limit=MAX_BODY_BYTES))
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
         if body:
             try:
-                ok = isinstance(json.loads(body), dict)
+                doc = json.loads(body)
             except (ValueError, RecursionError):
-                ok = False
-            if not ok:
-                raise InvalidParameter("the request body must be a JSON object with `inputs`")
+                doc = None
+            if not isinstance(doc, dict):
+                raise InvalidParameter(M("api.body_not_object"))
+            outbound.refuse_callbacks(doc)
         sent = False
 
         async def replay():
@@ -250,7 +273,7 @@ class HubApp:
             return None
         state = await self.refresh()
         coll = colls.public_collections().get(m.group(1))
-        if coll is None or coll.dataset.id not in state:
+        if coll is None or coll.id not in state:
             return None
         if m.re is ITEMS:
             return await fastpath.items(request, coll, self.state, self.settings)

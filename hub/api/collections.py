@@ -6,49 +6,68 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from hub.catalog.loader import load_all
-from hub.catalog.models import Dataset
+from hub.catalog.family import TimeSpec
+from hub.catalog.models import Bilingual, Dataset, Publication, TableRef
+from hub.catalog.types import TYPES
 
 # catalog column type -> JSON Schema (OGC API Features Part 5 / queryables)
-JSON_TYPES: dict[str, dict] = {
-    "text": {"type": "string"},
-    "integer": {"type": "integer"},
-    "bigint": {"type": "integer"},
-    "numeric": {"type": "number"},
-    "double": {"type": "number"},
-    "date": {"type": "string", "format": "date"},
-    "boolean": {"type": "boolean"},
-    "timestamptz": {"type": "string", "format": "date-time"},
-    "jsonb": {"type": "object"},
-}
+JSON_TYPES: dict[str, dict] = {name: kind.json for name, kind in TYPES.items()}
 GEOMETRY_FORMATS = {"MultiPolygon": "geometry-multipolygon", "MultiLineString": "geometry-multilinestring",
-                    "Point": "geometry-point"}
-TIME_COLUMNS = ("valid_from",)  # the temporal property `datetime=` filters on, if the collection has it
+                    "LineString": "geometry-linestring", "Point": "geometry-point", "MultiPoint": "geometry-multipoint"}
 
 
 @dataclass(frozen=True)
 class Collection:
-    """One public collection: its view, public columns (name -> catalog type) and publication settings."""
+    """One public collection: a published table of a dataset, its view, public columns (name -> catalog type)."""
 
     id: str
     dataset: Dataset
+    table: TableRef = field(hash=False, compare=False)
     schema: str
     view: str
     columns: dict[str, str] = field(hash=False)
 
     @property
+    def publication(self) -> Publication:
+        """The table's publication settings."""
+        assert self.table.publication is not None
+        return self.table.publication
+
+    @property
     def id_column(self) -> str:
         """The public column that is the feature id (served as `id`)."""
-        return self.dataset.publication.id_column
+        return self.publication.id_column
+
+    @property
+    def geometry_type(self) -> str | None:
+        """The geometry type, or None for a collection of records without geometry."""
+        return self.table.geometry.type if self.table.geometry else None
+
+    @property
+    def title(self) -> Bilingual:
+        """The collection's title: the table's own, else the dataset's."""
+        return self.table_title if self.table.name and self.table_title else self.dataset.title
+
+    @property
+    def table_title(self) -> Bilingual | None:
+        """The secondary table's title in the catalog, if any."""
+        return next((t.title for t in self.dataset.tables if t.name == self.table.name), None)
+
+    @property
+    def time(self) -> TimeSpec | None:
+        """The table's time declaration (column, kind, validity end)."""
+        return self.table.time
 
     @property
     def time_column(self) -> str | None:
-        """The date column `datetime=` applies to, or None."""
-        return next((c for c in TIME_COLUMNS if self.columns.get(c) in ("date", "timestamptz")), None)
+        """The column `datetime=` applies to, or None."""
+        t = self.table.time
+        return t.column if t and self.columns.get(t.column) in ("date", "timestamptz") else None
 
     @property
     def output_epsg(self) -> list[int]:
         """EPSG codes advertised as output / bbox CRS besides CRS84."""
-        return list(self.dataset.publication.output_crs)
+        return list(self.publication.output_crs)
 
     def column_type(self, name: str) -> str | None:
         """The catalog type of a public property, or None if it is not one (the allowlist)."""
@@ -60,25 +79,31 @@ class Collection:
         """JSON Schema of one property, with its bilingual title when the catalog has one."""
         out = dict(JSON_TYPES[self.column_type(name)])
         if name != "id":
-            col = self.dataset.column(name)
+            col = self.table.column(name)
             if col.title:
                 out["title"] = col.title.en
                 out["x-title-vi"] = col.title.vi
         return out
 
 
+def from_table(t: TableRef) -> Collection:
+    """The API model of one published table."""
+    schema, view = t.view
+    cols = {c.name: c.type for c in t.by_sensitivity("public")}
+    assert t.publication is not None
+    return Collection(t.publication.collection, t.ds, t, schema, view, cols)
+
+
 def from_dataset(ds: Dataset) -> Collection:
-    """The API model of one catalog entry."""
-    schema, view = ds.view
-    cols = {c.name: c.type for c in ds.by_sensitivity("public")}
-    return Collection(ds.publication.collection, ds, schema, view, cols)
+    """The API model of a dataset's primary table."""
+    return from_table(ds.primary)
 
 
 @lru_cache(maxsize=1)
 def public_collections() -> dict[str, Collection]:
-    """Every collection the catalog publishes (enabled entries only), keyed by collection id."""
-    return {ds.publication.collection: from_dataset(ds)
-            for ds in load_all().values() if ds.publication.enabled}
+    """Every collection the catalog publishes (enabled tables only), keyed by collection id."""
+    return {t.publication.collection: from_table(t)
+            for ds in load_all().values() for t in ds.all_tables if t.published}
 
 
 def reload_catalog() -> dict[str, Collection]:

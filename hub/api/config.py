@@ -9,6 +9,7 @@ Two renderings, both deterministic:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import yaml
 from hub.api.collections import Collection, public_collections
 from hub.api.features.enclosure import enclosure_link
 from hub.api.ogc_crs import CRS84, supported_uris
-from hub.settings import PROJECT_ROOT, ApiSettings, hub_home
+from hub.settings import PROJECT_ROOT, ApiSettings, MetadataSettings, hub_home
 
 TEMPLATE_DIR = PROJECT_ROOT / "ogc_config"
 VIETNAM_BBOX = [102.14, 8.18, 109.47, 23.39]  # placeholder extent of the committed template (CRS84)
@@ -31,7 +32,8 @@ FEATURES_3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
 CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
 EXTRA_CONFORMANCE = [FEATURES_3 + "filter", FEATURES_3 + "features-filter", CQL2 + "basic-cql2", CQL2 + "cql2-text",
                      CQL2 + "cql2-json", CQL2 + "advanced-comparison-operators",
-                     CQL2 + "case-insensitive-comparison", CQL2 + "basic-spatial-functions",
+                     CQL2 + "case-insensitive-comparison", CQL2 + "accent-insensitive-comparison",
+                     CQL2 + "basic-spatial-functions",
                      CQL2 + "basic-spatial-functions-plus", CQL2 + "spatial-functions", CQL2 + "temporal-functions",
                      "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
                      "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt"]
@@ -43,6 +45,13 @@ RECORDS_CONFORMANCE = [RECORDS_1 + c for c in (
     "core", "record-core", "record-collection", "records-api", "record-core-query-parameters",
     "searchable-catalog", "sorting", "searchable-catalog/sorting", "cql-filter", "searchable-catalog/filtering",
     "json", "html")]
+
+
+def metadata_settings() -> MetadataSettings:
+    """The provider/contact settings (HUB_META_*)."""
+    from hub.settings import metadata_settings as cached
+
+    return cached()
 
 
 def licence_url(licence: str) -> str:
@@ -62,14 +71,18 @@ def _server(s: ApiSettings) -> dict:
         "cors": True,
         "pretty_print": False,
         "limits": {"default_items": s.default_limit, "max_items": s.max_limit, "on_exceed": "throttle"},
-        "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                "attribution": "&copy; OpenStreetMap contributors"},
+        "map": {"url": s.basemap_url, "attribution": s.basemap_attribution},
         "admin": False,
     }
 
 
-def _metadata() -> dict:
-    """The `metadata` section (bilingual)."""
+def _metadata(s: ApiSettings, meta: MetadataSettings) -> dict:
+    """The `metadata` section (bilingual); provider and contact from HUB_META_* ("not configured" until set: no
+    placeholder address poses as a real one)."""
+    contact = {"name": meta.contact_name, "position": meta.contact_position, "address": meta.address,
+               "city": meta.city, "stateorprovince": meta.province, "postalcode": meta.postal_code,
+               "country": meta.country, "phone": meta.contact_phone, "email": meta.contact_email,
+               "url": meta.contact_url, "hours": meta.hours, "role": "pointOfContact"}
     return {
         "identification": {
             "title": {"vi": "Kho dữ liệu đất đai Việt Nam", "en": "Vietnam Land Data Hub"},
@@ -78,56 +91,58 @@ def _metadata() -> dict:
             "keywords": {"vi": ["đất đai", "địa chính", "VN-2000"], "en": ["land", "cadastre", "VN-2000"]},
             "keywords_type": "theme",
             "terms_of_service": "https://creativecommons.org/licenses/by/4.0/",
-            "url": "https://github.com/",
+            "url": meta.provider_url or s.url,
         },
         "license": {"name": "CC-BY-4.0", "url": licence_url("CC-BY-4.0")},
-        "provider": {"name": "Vietnam Land Data Hub", "url": "https://github.com/"},
-        "contact": {"name": "Hub maintainers", "position": "Data steward", "address": "-", "city": "-",
-                    "stateorprovince": "-", "postalcode": "-", "country": "Vietnam", "email": "hub@example.org",
-                    "url": "https://github.com/", "role": "pointOfContact"},
+        "provider": {"name": meta.provider_name, "url": meta.provider_url or s.url},
+        "contact": {k: v for k, v in contact.items() if v is not None},
     }
 
 
-def _extents(pub) -> dict:
-    """Measured extent when published, else the national placeholder."""
+def _extents(coll: Collection, pub) -> dict:
+    """Measured extent when published, else the national placeholder; no spatial extent for a table without
+    geometry (its rows still belong to Vietnam: the national extent is kept as pygeoapi requires one)."""
     bbox = [round(v, 9) for v in pub.bbox] if pub is not None and pub.bbox else VIETNAM_BBOX
     out: dict = {"spatial": {"bbox": bbox, "crs": CRS84}}
     if pub is not None and (pub.interval_start or pub.interval_end):
-        out["temporal"] = {"begin": f"{pub.interval_start.isoformat()}T00:00:00Z" if pub.interval_start else None,
-                           "end": f"{pub.interval_end.isoformat()}T23:59:59Z" if pub.interval_end else None}
+        out["temporal"] = {"begin": _instant(pub.interval_start), "end": _instant(pub.interval_end)}
     return out
+
+
+def _instant(value) -> str | None:
+    """A recorded time-span end as RFC 3339 UTC text."""
+    return None if value is None else value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def collection_resource(coll: Collection, pub, s: ApiSettings) -> dict:
     """One feature collection: bilingual metadata, links, extents and the hub provider (connects as hub_api)."""
     ds = coll.dataset
     base = f"{s.url}/collections/{coll.id}"
+    title = coll.title
     links = [
         {"type": "text/html", "rel": "license", "title": ds.licence, "href": licence_url(ds.licence)},
         {"type": "application/geo+json", "rel": "describedby", "title": "Catalogue record / Bản ghi siêu dữ liệu",
          "href": f"{s.url}/collections/{RECORDS_ID}/items/{ds.id}"},
     ]
-    if ds.publication.tiles is not None:
+    if coll.publication.tiles is not None and coll.geometry_type is not None:
         links.append({"type": "application/json", "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
                       "title": "Vector tiles (MVT, WebMercatorQuad)", "href": f"{base}/tiles"})
     if pub is not None:
         links.append(enclosure_link(coll.id, pub, s))  # never probed by pygeoapi: see hub.api.features.enclosure
+    provider = {"type": "feature", "name": PROVIDER, "data": {"collection": coll.id}, "id_field": "id",
+                "title_field": coll.id_column}
+    if coll.time_column:
+        provider["time_field"] = coll.time_column
+    if coll.geometry_type is not None:
+        provider.update(storage_crs=CRS84, crs=supported_uris(coll.output_epsg))
     return {
         "type": "collection",
-        "title": {"vi": ds.title.vi, "en": ds.title.en},
+        "title": {"vi": title.vi, "en": title.en},
         "description": {"vi": ds.description.vi, "en": ds.description.en},
         "keywords": {"vi": list(ds.keywords.vi), "en": list(ds.keywords.en)},
         "links": links,
-        "extents": _extents(pub),
-        "providers": [{
-            "type": "feature",
-            "name": PROVIDER,
-            "data": {"collection": coll.id},
-            "id_field": "id",
-            "title_field": coll.id_column,
-            "storage_crs": CRS84,
-            "crs": supported_uris(coll.output_epsg),
-        }],
+        "extents": _extents(coll, pub),
+        "providers": [provider],
     }
 
 
@@ -157,12 +172,14 @@ def render_config(state: dict | None, s: ApiSettings, template: bool = False) ->
     """The pygeoapi configuration: all enabled collections (template) or only published ones (runtime)."""
     resources: dict = {}
     for cid, coll in sorted(public_collections().items()):
-        pub = None if template else (state or {}).get(coll.dataset.id)
+        pub = None if template else (state or {}).get(coll.id)
         if template or pub is not None:
             resources[cid] = collection_resource(coll, pub, s)
     resources[RECORDS_ID] = records_resource(s)
     resources["parcel-report"] = process_resource()
-    return {"server": _server(s), "logging": {"level": "ERROR"}, "metadata": _metadata(), "resources": resources}
+    meta = MetadataSettings.model_construct() if template else metadata_settings()
+    return {"server": _server(s), "logging": {"level": "ERROR"}, "metadata": _metadata(s, meta),
+            "resources": resources}
 
 
 def render_openapi(config: dict, s: ApiSettings) -> dict:
@@ -238,6 +255,10 @@ def patch_pygeoapi() -> None:
     """Advertise the filter/CQL2/tiles/records classes the hub implements, drop editing, script-safe JSON in HTML."""
     from pygeoapi import util
     from pygeoapi.api import itemtypes
+
+    from hub.api import outbound
+
+    outbound.install()  # no subscriber callbacks: no user-supplied URL makes the server connect anywhere
 
     if not getattr(util.to_json, "hub_script_safe", False):
         util.to_json = _script_safe(util.to_json)  # templates embed JSON in <script>: A18 stored XSS

@@ -12,7 +12,7 @@ from email.utils import format_datetime
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.errors import HubError
+from hub.errors import M, HubError
 
 LOG = logging.getLogger("hub.api")
 APP_REVISION = "1"  # bump when the representation changes (invalidates ETags)
@@ -34,10 +34,10 @@ def error_response(exc: BaseException, scope) -> Response:
         status, code, msg = exc.http_status, exc.code, exc.user_message()
     elif isinstance(exc, HubError):
         status, code = exc.http_status, exc.code
-        msg = f"{exc.user_message()} (request id {rid})"
+        msg = M.text("api.with_request_id", message=exc.user_message(), rid=rid)
         LOG.error("request %s failed: %s", rid, exc.internal or type(exc).__name__)
     else:
-        status, code, msg = 500, "ServerError", f"internal error (request id {rid})"
+        status, code, msg = 500, "ServerError", M.text("api.internal", rid=rid)
         LOG.error("request %s failed", rid, exc_info=(type(exc), exc, exc.__traceback__))
     body = json.dumps({"code": code, "description": msg, "requestId": rid}, ensure_ascii=False)
     return Response(body, status_code=status, media_type="application/json", headers={"X-Request-Id": rid})

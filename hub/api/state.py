@@ -11,19 +11,23 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from hub.db.connect import conninfo
-from hub.errors import DatabaseError, HubError, QueryTimeout
+from hub.errors import M, DatabaseError, HubError, QueryTimeout
 from hub.settings import db_settings
 
-# The API role cannot read meta.*: this view (owned by hub_owner) exposes what the API needs of meta.published.
-# The lead's migration should create it; `hub publish` and the test fixture create it when missing.
-PUBLISHED_VIEW = "pub.published_datasets"
-# pub.published_datasets comes from migration 0007.
-STATE_SQL = ("SELECT dataset_id, version, published_at, row_count, bbox, interval_start, interval_end, load_id "
-             "FROM pub.published_datasets ORDER BY dataset_id")
+# The API role cannot read meta.*: pub.published_datasets (migration 0009, owned by hub_owner) exposes what the API
+# needs of meta.published and meta.published_collection, one row per published collection.
+STATE_SQL = ("SELECT collection, version, published_at, row_count, bbox, interval_start, interval_end, load_id, "
+             "dataset_id, time_kind FROM pub.published_datasets ORDER BY collection")
 CHECK_INTERVAL_S = 1.0
-# Session settings of every API connection: JIT off (the API runs short, selective queries; JIT compilation cost
-# 0.3-1 s on any plan above jit_above_cost, e.g. a count or an OFFSET over 1M rows).
-SESSION_OPTIONS = "-c jit=off"
+
+
+def session_options() -> str:
+    """Session settings of every API connection. JIT off: the API runs short, selective queries (JIT compilation
+    cost 0.3-1 s on any plan above jit_above_cost, e.g. a count or an OFFSET over 1M rows). Read-only and the
+    statement timeout come from the startup packet too, which outranks role settings: a role that altered its own
+    settings (issue 16 item 10) cannot loosen the server's sessions, guard library or not."""
+    return (f"-c jit=off -c default_transaction_read_only=on "
+            f"-c statement_timeout={db_settings().api_statement_timeout_ms}")
 
 
 def api_conninfo() -> str:
@@ -32,26 +36,40 @@ def api_conninfo() -> str:
 
     info = conninfo("api")
     options = conninfo_to_dict(info).get("options")
-    return make_conninfo(info, options=f"{options} {SESSION_OPTIONS}" if options else SESSION_OPTIONS)
+    mine = session_options()
+    return make_conninfo(info, options=f"{options} {mine}" if options else mine)
 
 
 @dataclass(frozen=True)
 class Published:
-    """What meta.published records about one dataset."""
+    """What is recorded about one published collection (its dataset's version, its own figures)."""
 
-    dataset_id: str
+    collection: str
     version: int
     published_at: object
     row_count: int
     bbox: tuple | None
-    interval_start: object
-    interval_end: object
+    interval_start: object  # timestamptz (dates: the start of their first day, UTC)
+    interval_end: object  # timestamptz (dates: the end of their last day, UTC)
     load_id: int
+    dataset_id: str = ""
+    time_kind: str | None = None
+
+    def interval_text(self) -> tuple[str | None, str | None]:
+        """The time span as RFC 3339 text: dates for date columns, instants for timestamps."""
+        def text(v, end: bool) -> str | None:
+            if v is None:
+                return None
+            if self.time_kind == "date":
+                return v.date().isoformat()
+            return v.isoformat().replace("+00:00", "Z")
+        return text(self.interval_start, False), text(self.interval_end, True)
 
 
 def _rows_to_state(rows) -> dict[str, Published]:
-    """Rows of STATE_SQL keyed by dataset id."""
-    return {r[0]: Published(r[0], r[1], r[2], r[3], tuple(r[4]) if r[4] else None, r[5], r[6], r[7]) for r in rows}
+    """Rows of STATE_SQL keyed by collection id."""
+    return {r[0]: Published(r[0], r[1], r[2], r[3], tuple(r[4]) if r[4] else None, r[5], r[6], r[7], r[8], r[9])
+            for r in rows}
 
 
 def token(state: dict[str, Published]) -> str:
@@ -59,13 +77,21 @@ def token(state: dict[str, Published]) -> str:
     return ",".join(f"{k}:{v.version}" for k, v in sorted(state.items())) or "empty"
 
 
+def by_dataset(state: dict[str, Published]) -> dict[str, list[Published]]:
+    """Published collections grouped by dataset id."""
+    out: dict[str, list[Published]] = {}
+    for pub in state.values():
+        out.setdefault(pub.dataset_id, []).append(pub)
+    return out
+
+
 def db_error(exc: BaseException) -> HubError:
     """Map a driver error to the hub hierarchy; the driver text goes to `internal` only."""
     if isinstance(exc, HubError):
         return exc
     if isinstance(exc, psycopg.errors.QueryCanceled):
-        return QueryTimeout("the query took too long; narrow it (bbox, filter, limit)", internal=str(exc))
-    return DatabaseError("the database is unavailable", internal=f"{type(exc).__name__}: {exc}")
+        return QueryTimeout(M("api.timeout"), internal=str(exc))
+    return DatabaseError(M("api.unavailable"), internal=f"{type(exc).__name__}: {exc}")
 
 
 class AsyncState:
@@ -148,7 +174,3 @@ def published_sync() -> dict[str, Published]:
     _SYNC_STATE = (time.monotonic(), state)
     return state
 
-
-def published_direct(conn: psycopg.Connection) -> dict[str, Published]:
-    """The published state read on a caller's connection (CLI rendering)."""
-    return _rows_to_state(conn.execute(STATE_SQL).fetchall())

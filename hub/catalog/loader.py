@@ -53,11 +53,18 @@ def _merge_columns(base: list[dict], over: list[dict]) -> list[dict]:
     out = [dict(c) for c in base]
     index = {c.get("name"): i for i, c in enumerate(out)}
     for col in over:
+        col = dict(col)
+        extra = col.pop("source_add", None)  # names added to the template's aliases instead of replacing them
         i = index.get(col.get("name"))
         if i is None:
-            out.append(dict(col))
+            out.append(col)
+            i = len(out) - 1
         else:
             out[i] = {**out[i], **col}
+        if extra is not None:
+            if not isinstance(extra, list) or not all(isinstance(e, str) for e in extra):
+                raise CatalogError("source_add must be a list of source field names", key=f"columns[{col.get('name')}]")
+            out[i]["source"] = [*out[i].get("source", []), *[e for e in extra if e not in out[i].get("source", [])]]
     return [c for c in out if not c.get("drop")]
 
 
@@ -155,13 +162,30 @@ def load_dataset(dataset_id: str) -> Dataset:
 
 
 def checksum(ds: Dataset) -> str:
-    """sha256 of the resolved entry: a changed catalog makes a rerun a new load."""
-    return hashlib.sha256(json.dumps(ds.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+    """sha256 of the resolved entry (family options with their defaults): a changed catalog makes a rerun a new load."""
+    doc = {**ds.model_dump(mode="json"), "options": ds.opts.model_dump(mode="json")}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
 def json_schema() -> dict:
-    """The JSON Schema of a catalog entry (committed in catalogs/schema/)."""
+    """The JSON Schema of a catalog entry (committed in catalogs/schema/): the entry's fields, and for each
+    registered family the schema of its `options` and its rule names (an if/then per family)."""
+    from hub.catalog import families
+
     schema = Dataset.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Hub dataset catalog entry"
+    schema["properties"]["family"]["enum"] = families.names()
+    branches = []
+    for name in families.names():
+        fam = families.spec(name)
+        opts = fam.options.model_json_schema()
+        defs = opts.pop("$defs", {})
+        schema.setdefault("$defs", {}).update(defs)
+        schema["$defs"][f"options_{name}"] = opts
+        branches.append({"if": {"properties": {"family": {"const": name}}, "required": ["family"]},
+                         "then": {"properties": {
+                             "options": {"$ref": f"#/$defs/options_{name}"},
+                             "validation": {"propertyNames": {"enum": sorted(fam.all_rules())}}}}})
+    schema["allOf"] = branches
     return schema

@@ -12,7 +12,7 @@ from hub.cli.options import emit_json, info, json_option
 from hub.db import cluster
 from hub.db.connect import ROLE_NAMES, conninfo, connect, database_name
 from hub.db.migrate import applied, available, migrate
-from hub.errors import ConfigError
+from hub.errors import M, ConfigError, HubError
 from hub.settings import db_settings
 
 
@@ -21,9 +21,12 @@ def db() -> None:
     """Manage the hub database.
 
     \b
-    By default the hub runs a private PostgreSQL 15 + PostGIS cluster in .hub/pg, reachable only on
-    127.0.0.1 and a private Unix socket. Set HUB_DATABASE_URL to use an existing PostGIS instead:
-    every command then uses that server and `up`/`down` only apply migrations.
+    By default the hub runs a private PostgreSQL + PostGIS cluster in .hub/pg (the newest installed
+    major with PostGIS: 15 on Debian 12, 16 on Ubuntu 24.04, 17 on Debian 13), reachable only on
+    127.0.0.1:HUB_DB_PORT (default 55432) and a private Unix socket. A second copy of the hub, or another
+    PostgreSQL on that port, needs its own port: HUB_DB_PORT=55433 hub db up (or make demo HUB_DB_PORT=55433).
+    Set HUB_DATABASE_URL to use an existing PostGIS instead: every command then uses that server and
+    `up`/`down` only apply migrations.
 
     \b
     Example:
@@ -51,11 +54,11 @@ def up() -> None:
     s = db_settings()
     if s.embedded:
         started = cluster.up(s)
-        info("started the embedded PostgreSQL" if started else "the embedded PostgreSQL is already running")
+        info(M.text("db.started" if started else "db.already_running", port=s.port))
         if ensure_database():
-            info(f"created database {database_name()}")
+            info(M.text("db.created", name=database_name()))
     done = migrate()
-    info(f"applied {len(done)} migration(s)" if done else "database schema is up to date")
+    info(M.text("db.migrated", count=len(done)) if done else M.text("db.up_to_date"))
 
 
 @db.command()
@@ -64,14 +67,14 @@ def down() -> None:
     s = db_settings()
     if not s.embedded:
         raise ConfigError("HUB_DATABASE_URL is set: the hub does not manage that server")
-    info("stopped" if cluster.down(s) else "was not running")
+    info(M.text("db.stopped") if cluster.down(s) else M.text("db.was_not_running"))
 
 
 @db.command(name="migrate")
 def migrate_cmd() -> None:
     """Apply pending migrations only. Example: `hub db migrate`"""
     done = migrate()
-    info(f"applied {len(done)} migration(s)" if done else "database schema is up to date")
+    info(M.text("db.migrated", count=len(done)) if done else M.text("db.up_to_date"))
 
 
 @db.command()
@@ -82,12 +85,15 @@ def status(as_json: bool) -> None:
     out: dict = {"mode": "embedded" if s.embedded else "external", "database": database_name()}
     if s.embedded:
         out["data_dir"] = str(s.cluster_dir)
+        out["port"] = s.port
+        out["postgresql_major"] = cluster.server_major(s)
         out["running"] = cluster.running(s)
     with connect("admin") as conn:
         out["server_version"] = conn.execute("SHOW server_version").fetchone()[0]
         out["postgis_version"] = conn.execute("SELECT postgis_full_version()").fetchone()[0].split('"')[1]
         out["proj_version"] = conn.execute("SELECT postgis_proj_version()").fetchone()[0]
         have = applied(conn)
+    out["role_guard"] = _guard_state()
     latest = max((m.version for m in available()), default=0)
     out["schema_version"] = max(have, default=0)
     out["schema_latest"] = latest
@@ -97,6 +103,17 @@ def status(as_json: bool) -> None:
         return
     for key, value in out.items():
         click.echo(f"{key:>20}: {value}")
+
+
+def _guard_state() -> str:
+    """Whether hub_api sessions run under hub_guard (issue 16 item 10), as the role itself sees it."""
+    from hub.db import guard
+
+    try:
+        with connect("api") as api:
+            return "active" if guard.active(api) else "not installed (SQL-level hardening only)"
+    except HubError:
+        return "unknown (hub_api cannot connect)"
 
 
 @db.command()
@@ -120,7 +137,7 @@ def psql(ctx: click.Context, role: str) -> None:
     """
     exe = shutil.which("psql")
     if not exe:
-        raise ConfigError("psql is not installed (apt-get install postgresql-client-15)")
+        raise ConfigError("psql is not installed (apt-get install postgresql-client)")
     os.execv(exe, [exe, conninfo(role), *ctx.args])
 
 

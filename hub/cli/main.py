@@ -10,7 +10,7 @@ import traceback
 import click
 
 from hub import __version__
-from hub.errors import EXIT_CODES, HubError
+from hub.errors import EXIT_CODES, HubError, M
 from hub.settings import hub_home
 
 EPILOG = "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {text}" for code, text in EXIT_CODES.items())
@@ -25,7 +25,7 @@ class HubGroup(click.Group):
             return super().invoke(ctx)
         except HubError as exc:
             _log_exception(exc)
-            click.echo(f"error: {exc.user_message()}", err=True)
+            click.echo(M.text("cli.error", message=exc.user_message()), err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
@@ -33,7 +33,7 @@ class HubGroup(click.Group):
             path = _log_exception(exc)
             if ctx.find_root().params.get("debug"):
                 traceback.print_exc()
-            click.echo(f"error: internal error ({type(exc).__name__}); details in {path}", err=True)
+            click.echo(M.text("cli.internal", kind=type(exc).__name__, path=path), err=True)
             sys.exit(1)
 
 
@@ -66,6 +66,13 @@ def cli(debug: bool) -> None:
       hub catalog list                   # datasets the hub knows
       hub ingest cadastre_cantho data/*.shp --crs 5897
       hub publish && hub serve           # OGC API on http://127.0.0.1:5000
+
+    \b
+    Ports (a second copy of the hub needs its own):
+      HUB_DB_PORT    embedded PostgreSQL on 127.0.0.1 (default 55432)
+      HUB_API_PORT   OGC API server (default 5000; or hub serve --port)
+      e.g. HUB_DB_PORT=55433 HUB_API_PORT=5001 make demo
+    Language of messages: HUB_LANG=vi|en, else LANG (vi_VN.UTF-8 -> Vietnamese).
     """
 
 

@@ -7,11 +7,13 @@ import os
 import click
 
 from hub.cli.options import info
+from hub.errors import M, ConfigError
 
 
 @click.command()
 @click.option("--host", default=None, help="Bind address (default HUB_API_HOST or 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (default HUB_API_PORT or 5000).")
+@click.option("--port", type=int, default=None, help="Port (default HUB_API_PORT or 5000; a second copy of the hub "
+                                                      "needs its own, e.g. HUB_API_PORT=5001).")
 @click.option("--workers", type=click.IntRange(1, 32), default=None, help="Worker processes (default HUB_API_WORKERS or 2).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="warning",
               show_default=True)
@@ -37,8 +39,12 @@ def serve(host: str | None, port: int | None, workers: int | None, log_level: st
             os.environ[key] = str(value)
     api_settings.cache_clear()
     s = api_settings()
+    from hub.db.cluster import free_port, port_in_use
+
+    if port_in_use(s.port, s.host):
+        raise ConfigError(M("api.port_taken", port=s.port, host=s.host, suggest=free_port(s.port, s.host)))
     config_path, openapi_path, tok = cfg.render_runtime(s)
     os.environ.update(PYGEOAPI_CONFIG=str(config_path), PYGEOAPI_OPENAPI=str(openapi_path), HUB_API_CONFIG_TOKEN=tok)
-    info(f"serving {s.url} with {s.workers} worker(s); published: {tok}")
+    info(M.text("api.serving", url=s.url, workers=s.workers, token=tok))
     uvicorn.run("hub.api.app:app", host=s.host, port=s.port, workers=s.workers, log_level=log_level,
                 server_header=False, proxy_headers=False, access_log=log_level in ("info", "debug"))

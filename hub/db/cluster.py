@@ -1,30 +1,88 @@
-"""The embedded PostgreSQL 15 + PostGIS cluster: private to the project, loopback and Unix socket only.
+"""The embedded PostgreSQL + PostGIS cluster: private to the project, loopback and Unix socket only.
 
+The server is the newest installed PostgreSQL major that has PostGIS (15 on Debian 12, 16 on Ubuntu 24.04, 17 on
+Debian 13); an existing cluster keeps the major it was created with (its PG_VERSION).
 initdb and pg_ctl refuse to run as root, so when the hub runs as root the cluster belongs to an
 unprivileged OS user (HUB_DB_OS_USER, created on demand) and every server command runs as that user.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import pwd
+import re
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
-from hub.errors import ConfigError, DatabaseUnavailable
-from hub.settings import DbSettings, hub_home
+from hub.errors import M, ConfigError, DatabaseUnavailable
+from hub.settings import DbSettings, db_settings, hub_home
 
-PG_BIN_CANDIDATES = (Path("/usr/lib/postgresql/15/bin"),)
+PG_ROOT = Path("/usr/lib/postgresql")
+PG_SHARE = Path("/usr/share/postgresql")
 SUPERUSER = "hub"
 
 
+def majors() -> list[int]:
+    """Installed PostgreSQL server majors that have PostGIS, newest first (Debian/Ubuntu layout)."""
+    found = []
+    for d in PG_ROOT.glob("*/bin/initdb"):
+        major = d.parents[1].name
+        if major.isdigit() and any((PG_SHARE / major / "extension").glob("postgis.control")):
+            found.append(int(major))
+    return sorted(found, reverse=True)
+
+
+def server_major(settings: DbSettings | None = None) -> int:
+    """The major the embedded cluster runs: its PG_VERSION when it exists, else the newest with PostGIS."""
+    settings = settings or db_settings()
+    version_file = settings.cluster_dir / "PG_VERSION"
+    try:
+        text = version_file.read_text().strip()
+    except OSError:
+        text = ""
+    if text.isdigit():
+        return int(text)
+    have = majors()
+    if not have:
+        raise ConfigError("no PostgreSQL server with PostGIS is installed: run `make install` (it installs "
+                          "postgresql-NN and postgresql-NN-postgis-3 for this system's NN)")
+    return have[0]
+
+
 def pg_bin(tool: str) -> str:
-    """Path of a PostgreSQL 15 server binary."""
-    for d in PG_BIN_CANDIDATES:
-        if (d / tool).exists():
-            return str(d / tool)
-    raise ConfigError(f"PostgreSQL 15 tool '{tool}' not found: install postgresql-15 (make demo does it)")
+    """Path of a server binary of the cluster's PostgreSQL major."""
+    major = server_major()
+    path = PG_ROOT / str(major) / "bin" / tool
+    if path.exists():
+        return str(path)
+    raise ConfigError(f"PostgreSQL {major} tool '{tool}' not found: install postgresql-{major} and "
+                      f"postgresql-{major}-postgis-3 (`make install` does it)")
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something already listens on host:port (a bind attempt, nothing is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            return exc.errno in (errno.EADDRINUSE, errno.EACCES)
+    return False
+
+
+def free_port(after: int, host: str = "127.0.0.1") -> int:
+    """The first free port above `after` (a suggestion for the message; not reserved)."""
+    for port in range(after + 1, min(after + 200, 65535)):
+        if not port_in_use(port, host):
+            return port
+    return after + 1
+
+
+def port_taken_error(port: int) -> DatabaseUnavailable:
+    """The clear message of a port held by someone else."""
+    return DatabaseUnavailable(M("db.port_taken", port=port, suggest=free_port(port)))
 
 
 def _as_root() -> bool:
@@ -124,7 +182,12 @@ def up(settings: DbSettings) -> bool:
     """Initialise (once) and start the cluster; returns False when it was already running."""
     if not settings.embedded:
         raise ConfigError("HUB_DATABASE_URL is set: the hub uses that server and manages no cluster")
+    if not running(settings) and port_in_use(settings.port):
+        raise port_taken_error(settings.port)  # before anything is created: the other server stays untouched
     _prepare_dirs(settings)
+    from hub.db import guard
+
+    guard.build()  # the role guard's library, before any session of a guarded role can need it
     if not initialized(settings):
         res = _run([pg_bin("initdb"), "-D", str(settings.cluster_dir), "-U", SUPERUSER, "--auth-local=trust",
                     "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"], settings, check=False)
@@ -133,10 +196,17 @@ def up(settings: DbSettings) -> bool:
     _configure(settings)
     if running(settings):
         return False
+    log = log_file()
+    start = log.stat().st_size if log.exists() else 0
     res = _run([pg_bin("pg_ctl"), "start", "-w", "-t", "60", "-D", str(settings.cluster_dir),
-                "-l", str(log_file())], settings, check=False)
+                "-l", str(log)], settings, check=False)
     if res.returncode != 0:
-        raise DatabaseUnavailable(f"the embedded PostgreSQL did not start; see {log_file()}", internal=res.stderr)
+        tail = log.read_bytes()[start:].decode("utf-8", "replace") if log.exists() else ""
+        if "Address already in use" in tail or "could not bind" in tail:
+            raise port_taken_error(settings.port)
+        fatal = re.findall(r"(?:FATAL|PANIC|ERROR):\s*(.+)", tail)
+        raise DatabaseUnavailable(M("db.start_failed", reason=fatal[-1].strip() if fatal else "pg_ctl failed",
+                                    log=log), internal=res.stderr + tail[-2000:])
     return True
 
 

@@ -11,7 +11,7 @@ from typing import Iterator, Literal
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from hub.errors import DatabaseUnavailable
+from hub.errors import M, DatabaseUnavailable
 from hub.settings import DbSettings, db_settings, hub_home
 
 Role = Literal["admin", "etl", "analyst", "api"]
@@ -69,9 +69,25 @@ def connect(role: Role = "admin", dbname: str | None = None, autocommit: bool = 
     try:
         return psycopg.connect(conninfo(role, dbname), autocommit=autocommit, **kw)
     except psycopg.OperationalError as exc:
-        hint = "run `hub db up`" if db_settings().embedded else "check HUB_DATABASE_URL"
-        raise DatabaseUnavailable(f"cannot connect to the hub database as {role}: {hint}",
-                                  internal=str(exc)) from exc
+        raise DatabaseUnavailable(_unreachable(role), internal=str(exc)) from exc
+
+
+def _unreachable(role: str):
+    """Why the hub database cannot be reached, and what to do (the embedded cluster's state and port)."""
+    s = db_settings()
+    if not s.embedded:
+        return M("db.cannot_connect", role=role, hint="check HUB_DATABASE_URL")
+    from hub.db import cluster
+
+    try:
+        up = cluster.running(s)
+    except Exception:  # noqa: BLE001 - no server binaries: the start message explains that
+        up = False
+    if up:
+        return M("db.cannot_connect", role=role, hint=f"the embedded server on port {s.port} refused the connection")
+    if cluster.port_in_use(s.port):
+        return cluster.port_taken_error(s.port).message
+    return M("db.not_running", data_dir=s.cluster_dir, port=s.port)
 
 
 @contextmanager

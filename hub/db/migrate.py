@@ -11,12 +11,14 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from hub.db import guard
 from hub.db.connect import ROLE_NAMES, connect, role_password
 from hub.errors import MigrationError
 from hub.settings import DbSettings, db_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sql|py)$")
+ANALYST_STATEMENT_TIMEOUT_MS = 300_000
 LOCK_KEY = 0x4855425F4D4947  # advisory lock: one migrator at a time ("HUB_MIG")
 
 
@@ -102,9 +104,22 @@ def migrate(dbname: str | None = None) -> list[Migration]:
     return done
 
 
+def _reset_public_role_settings(conn: psycopg.Connection) -> None:
+    """Drop every setting of hub_api and hub_analyst, in any database (one the role may have set on itself before
+    the guard existed, e.g. statement_timeout = 0), before ensure_roles sets the hub's own again."""
+    for key in ("api", "analyst"):
+        role = sql.Identifier(ROLE_NAMES[key])
+        for (dbname,) in conn.execute(
+                "SELECT d.datname FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
+                "WHERE s.setrole = to_regrole(%s)", (ROLE_NAMES[key],)).fetchall():
+            conn.execute(sql.SQL("ALTER ROLE {} IN DATABASE {} RESET ALL").format(role, sql.Identifier(dbname)))
+        conn.execute(sql.SQL("ALTER ROLE {} RESET ALL").format(role))
+
+
 def ensure_roles(conn: psycopg.Connection, settings: DbSettings | None = None) -> None:
     """Passwords and safety settings of the login roles (idempotent; values from settings, not migrations)."""
     s = settings or db_settings()
+    _reset_public_role_settings(conn)
     for key, role in ROLE_NAMES.items():
         conn.execute(sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD {}").format(
             sql.Identifier(role), sql.Literal(role_password(key))))
@@ -117,5 +132,11 @@ def ensure_roles(conn: psycopg.Connection, settings: DbSettings | None = None) -
     # Short, index-driven queries: JIT compilation costs 0.3-1 s and saves nothing (measured in bench/api.py).
     for key in ("api", "etl"):
         conn.execute(sql.SQL("ALTER ROLE {} SET jit = off").format(sql.Identifier(ROLE_NAMES[key])))
-    conn.execute(sql.SQL("ALTER ROLE {} SET statement_timeout = '300s'").format(
+    conn.execute(sql.SQL("ALTER ROLE {} SET statement_timeout = {}").format(
+        sql.Identifier(ROLE_NAMES["analyst"]), sql.Literal(f"{ANALYST_STATEMENT_TIMEOUT_MS}ms")))
+    conn.execute(sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(
         sql.Identifier(ROLE_NAMES["analyst"])))
+    # Issue 16 item 10: limits neither role can loosen (SET, set_config, startup options, ALTER ROLE itself).
+    for key, timeout_ms in (("api", s.api_statement_timeout_ms), ("analyst", ANALYST_STATEMENT_TIMEOUT_MS)):
+        conn.execute(sql.SQL("ALTER ROLE {} SET temp_file_limit = '4GB'").format(sql.Identifier(ROLE_NAMES[key])))
+        guard.configure(conn, ROLE_NAMES[key], timeout_ms, s)

@@ -17,7 +17,8 @@ from ingest.core.issues import Issue, default_action, severity
 
 # meta.issue columns a chunk fills (load_id, dataset_id and file are constant and added when encoding).
 COLUMNS = {"row_no": pa.int64(), "feature_key": pa.string(), "field": pa.string(), "rule": pa.string(),
-           "severity": pa.string(), "action": pa.string(), "message": pa.string()}
+           "severity": pa.string(), "action": pa.string(), "message": pa.string(), "table_name": pa.string(),
+           "location": pa.string()}
 
 
 @dataclass
@@ -28,6 +29,10 @@ class Summary:
     table: pa.Table
     counts: dict[str, list] = field(default_factory=dict)  # rule -> [severity, action, count]
     flagged: int = 0  # rows kept (not rejected) with at least one finding
+    examples: dict[str, list[str]] = field(default_factory=dict)  # rule -> the first messages (where: message)
+
+
+EXAMPLES = 2  # messages per rule the run summary shows
 
 
 def constant(value: str | None, n: int) -> pa.Array:
@@ -38,9 +43,13 @@ def constant(value: str | None, n: int) -> pa.Array:
 class Findings:
     """Findings of one chunk: (rows, rule, message(s), field, action) entries, vectorised."""
 
-    def __init__(self, ds: Dataset, file: str, row_no: np.ndarray, keys: Sequence[str | None] | pa.Array) -> None:
-        self.ds, self.file, self.row_no = ds, file, row_no
+    def __init__(self, ds: Dataset, file: str, row_no: np.ndarray, keys: Sequence[str | None] | pa.Array,
+                 table: str | None = None, where: Sequence[str] | None = None) -> None:
+        """Findings on the rows of one chunk of `table` (None: the primary); `where` locates rows in the file when
+        a row number is not enough (a spreadsheet cell)."""
+        self.ds, self.file, self.row_no, self.table = ds, file, row_no, table
         self.keys = keys if isinstance(keys, pa.Array) else pa.array(list(keys), pa.string())
+        self.where = None if where is None else pa.array(list(where), pa.string())
         self.entries: list[tuple[np.ndarray, str, object, str | None, str]] = []
         self.rejected = np.zeros(len(row_no), dtype=bool)
 
@@ -63,18 +72,27 @@ class Findings:
         parts: list[pa.Table] = []
         counts: dict[str, list] = {}
         flagged = np.zeros(len(self.row_no), dtype=bool)
+        examples: dict[str, list[str]] = {}
         for rows, rule, message, fld, act in self.entries:
             sev, n = severity(self.ds, rule), len(rows)
             per_row = not isinstance(message, str)
+            shown = examples.setdefault(rule, [])
+            for k in range(min(n, EXAMPLES - len(shown))):
+                i = int(rows[k])
+                where = self.where[i].as_py() if self.where is not None else f"row {int(self.row_no[i])}"
+                shown.append(f"{self.file} {where}: {message[k] if per_row else message}")
             for k in np.flatnonzero(self.rejected[rows]).tolist():
                 i = int(rows[k])
-                bad.setdefault(i, []).append(Issue(self.file, int(self.row_no[i]), rule, sev, act,
-                                                   message[k] if per_row else message, fld, self.keys[i].as_py()))
+                bad.setdefault(i, []).append(Issue(
+                    self.file, int(self.row_no[i]), rule, sev, act, message[k] if per_row else message, fld,
+                    self.keys[i].as_py(), self.table, None if self.where is None else self.where[i].as_py()))
             flagged[rows] = True
             counts.setdefault(rule, [sev, act, 0])[2] += n
             parts.append(pa.table([pa.array(self.row_no[rows], pa.int64()), self.keys.take(rows), constant(fld, n),
                                    constant(rule, n), constant(sev, n), constant(act, n),
-                                   pa.array(list(message), pa.string()) if per_row else constant(message, n)],
+                                   pa.array(list(message), pa.string()) if per_row else constant(message, n),
+                                   constant(self.table, n),
+                                   constant(None, n) if self.where is None else self.where.take(rows)],
                                   names=list(COLUMNS)))
         table = pa.concat_tables(parts) if parts else pa.schema(COLUMNS).empty_table()
-        return Summary(bad, table, counts, int((flagged & ~self.rejected).sum()))
+        return Summary(bad, table, counts, int((flagged & ~self.rejected).sum()), examples)

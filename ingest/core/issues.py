@@ -13,13 +13,15 @@ class Issue:
     """One rule hit on one source row (never carries source values: they may be personal)."""
 
     file: str
-    row_no: int
+    row_no: int | None  # None: a finding about the load, not a row (column_empty)
     rule: str
     severity: str
     action: str
     message: str
     field: str | None = None
     key: str | None = None
+    table: str | None = None  # the secondary table the row belongs to (None: the primary)
+    location: str | None = None  # where in the file, when a row number is not enough (a sheet's cell)
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Tally:
     blocking: Counter = field(default_factory=Counter)
     summary: dict = field(default_factory=dict)  # rule -> {severity, action, count}
     flagged: int = 0  # kept rows with a finding (summed over chunks: they never share a row)
+    examples: dict[str, list[str]] = field(default_factory=dict)  # rule -> its first messages
 
     @property
     def by_rule(self) -> dict[str, int]:
@@ -42,9 +45,13 @@ class Tally:
         """Rows that reach the published table."""
         return self.rows_in - self.rejected
 
-    def add(self, ds: Dataset, counts: dict[str, list], flagged: int = 0) -> None:
+    def add(self, ds: Dataset, counts: dict[str, list], flagged: int = 0,
+            examples: dict[str, list[str]] | None = None) -> None:
         """Add findings per rule ([severity, action, count]: the summary, and the rules the catalog says block
-        publication) and the rows they flagged; the findings themselves go to meta.issue as they come."""
+        publication), the rows they flagged and example messages; the findings go to meta.issue as they come."""
+        for rule, msgs in (examples or {}).items():
+            kept = self.examples.setdefault(rule, [])
+            kept += msgs[:max(0, 2 - len(kept))]
         for rule, (sev, act, n) in counts.items():
             entry = self.summary.setdefault(rule, {"severity": sev, "action": act, "count": 0})
             entry["count"] += n
@@ -58,6 +65,17 @@ def counts(issues: list[Issue]) -> dict[str, list]:
     out: dict[str, list] = {}
     for i in issues:
         out.setdefault(i.rule, [i.severity, i.action, 0])[2] += 1
+    return out
+
+
+def examples(issues: list[Issue], per_rule: int = 2) -> dict[str, list[str]]:
+    """The first messages per rule of Issue objects, located, the form `Tally.add` takes."""
+    out: dict[str, list[str]] = {}
+    for i in issues:
+        shown = out.setdefault(i.rule, [])
+        if len(shown) < per_rule:
+            where = i.location or (f"row {i.row_no}" if i.row_no is not None else "")
+            shown.append(" ".join(p for p in (i.file, where) if p) + f": {i.message}")
     return out
 
 
@@ -88,9 +106,11 @@ def default_action(ds: Dataset, rule: str) -> str:
     return "rejected" if severity(ds, rule) == "error" else "flagged"
 
 
-def issue(ds: Dataset, file: str, row_no: int, rule: str, message: str, *, field: str | None = None,
-          key: str | None = None, action: str | None = None) -> Issue:
+def issue(ds: Dataset, file: str, row_no: int | None, rule: str, message: str, *, field: str | None = None,
+          key: str | None = None, action: str | None = None, table: str | None = None,
+          location: str | None = None) -> Issue:
     """An issue with the severity the catalog gives the rule; errors reject the row."""
     sev = severity(ds, rule)
     act = action or default_action(ds, rule)
-    return Issue(file, int(row_no), rule, sev, act, message, field, key)
+    return Issue(file, None if row_no is None else int(row_no), rule, sev, act, message, field, key, table,
+                 location)

@@ -14,16 +14,18 @@ import gc
 import multiprocessing
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from typing import Iterator
 
 from hub.memory import gc_paused
-from ingest.families.cadastre import pipeline as cadastre
 from ingest import sources
+from ingest.core.family import Context, FieldMap, Pipeline
 from ingest.core.output import Output
 from ingest.core.relay import Slots
 
 EDGE_PIECES = 4  # a file's first and last chunks are split this many ways
-_CTX: cadastre.Context | None = None  # set in the parent just before the fork; read by the workers
+_CTX: Context | None = None  # set in the parent just before the fork; read by the workers
+_PIPE: Pipeline | None = None  # likewise: the family's pipeline
 _SLOTS: Slots | None = None  # likewise: the shared memory the workers write their outputs into
 
 
@@ -55,7 +57,7 @@ def _work(slot: int | None, task: tuple) -> tuple[int, Output, list | None]:
             batch = sources.from_arrow(src, _SLOTS.records(data), geom_col, start)
         else:
             batch = sources.read_range(src, *args)
-        out = cadastre.transform(batch, _CTX, fmap)
+        out = _PIPE.transform(batch, _CTX, fmap)
     return len(batch), out, _SLOTS.stash(out, slot)
 
 
@@ -69,7 +71,7 @@ def rows_per_chunk(features: int, size: int, max_rows: int, target_bytes: int) -
     return max(100, min(max_rows, rows - rows % 100))
 
 
-def _tasks(src: sources.SourceFile, fmap: dict, chunk_rows: int) -> Iterator[tuple]:
+def _tasks(src: sources.SourceFile, fmap: FieldMap, chunk_rows: int) -> Iterator[tuple]:
     """The work items of one file, in file order. An Arrow item's record batch must be serialised before the next
     item is asked for: GDAL's batch memory must not be touched after the reader moves on or closes."""
     if src.fmt in sources.UTF8_FORMATS:
@@ -85,21 +87,24 @@ def _tasks(src: sources.SourceFile, fmap: dict, chunk_rows: int) -> Iterator[tup
             yield src, fmap, "range", start, chunk_rows
 
 
-def _inline(ctx: cadastre.Context, src: sources.SourceFile, chunk_rows: int) -> Iterator[tuple[int, Output]]:
-    """Files whose size is unknown up front (Famis DGN) are read and transformed in the parent."""
-    fmap = None
-    for batch in sources.read_batches(src, chunk_rows):
-        fmap = fmap or cadastre.field_map(ctx.ds, list(batch.attrs), src.display)
+def _inline(ctx: Context, pipe: Pipeline, src: sources.SourceFile, fmaps: dict[str, FieldMap],
+            chunk_rows: int) -> Iterator[tuple[int, Output]]:
+    """Files read sequentially by their reader (size unknown up front: Famis DGN; row-by-row formats: CSV, XLSX,
+    station files) are read and transformed in the parent; their field map comes from the first batch when the
+    file's fields were not known before reading."""
+    for batch in sources.read_batches(src, chunk_rows, ctx.ds):
+        if src.display not in fmaps:
+            fmaps[src.display] = pipe.field_map(ctx, replace(src, fields=tuple(batch.attrs)))
         with gc_paused():
-            out = cadastre.transform(batch, ctx, fmap)
+            out = pipe.transform(batch, ctx, fmaps[src.display])
         yield len(batch), out
 
 
-def transformed(ctx: cadastre.Context, srcs: list[sources.SourceFile], rows_for: dict[str, int],
-                workers: int, chunk_bytes: int) -> Iterator[tuple[int, Output]]:
-    """(rows read, output) per chunk, in file order; `rows_for` gives each file's chunk rows and `chunk_bytes`
-    (HUB_INGEST_CHUNK_BYTES) sizes the shared-memory slots. Call each output's `done()` once its streams are
-    copied: in parallel runs they live in shared memory that later chunks reuse."""
+def transformed(ctx: Context, pipe: Pipeline, srcs: list[sources.SourceFile], fmaps: dict[str, FieldMap],
+                rows_for: dict[str, int], workers: int, chunk_bytes: int) -> Iterator[tuple[int, Output]]:
+    """(rows read, output) per chunk, in file order; `fmaps` gives each file's field map, `rows_for` its chunk
+    rows and `chunk_bytes` (HUB_INGEST_CHUNK_BYTES) sizes the shared-memory slots. Call each output's `done()`
+    once its streams are copied: in parallel runs they live in shared memory that later chunks reuse."""
     # Everything alive now (modules, catalog, reference data) is left out of garbage collections, here and in the
     # forked workers: a full collection would otherwise walk it all (~0.1 s each, several per million rows), and
     # in a worker touch, hence copy, every page of it.
@@ -107,21 +112,37 @@ def transformed(ctx: cadastre.Context, srcs: list[sources.SourceFile], rows_for:
     try:
         if workers <= 1:
             for src in srcs:
-                yield from _inline(ctx, src, rows_for[src.display])
+                if sources.sequential(src, ctx.ds):
+                    yield from _inline(ctx, pipe, src, fmaps, rows_for[src.display])
+                else:
+                    for task in _tasks(src, fmaps[src.display], rows_for[src.display]):
+                        yield _in_parent(ctx, pipe, task)
         else:
-            yield from _pooled(ctx, srcs, rows_for, workers, chunk_bytes)
+            yield from _pooled(ctx, pipe, srcs, fmaps, rows_for, workers, chunk_bytes)
     finally:
         gc.unfreeze()
 
 
-def _pooled(ctx: cadastre.Context, srcs: list[sources.SourceFile], rows_for: dict[str, int],
-            workers: int, chunk_bytes: int) -> Iterator[tuple[int, Output]]:
+def _in_parent(ctx: Context, pipe: Pipeline, task: tuple) -> tuple[int, Output]:
+    """One task of a random-access file transformed in this process (single-worker runs)."""
+    src, fmap, kind, *args = task
+    with gc_paused():
+        if kind == "arrow":
+            rb, geom_col, start = args
+            batch = sources.from_arrow(src, rb, geom_col, start)
+        else:
+            batch = sources.read_range(src, *args)
+        return len(batch), pipe.transform(batch, ctx, fmap)
+
+
+def _pooled(ctx: Context, pipe: Pipeline, srcs: list[sources.SourceFile], fmaps: dict[str, FieldMap],
+            rows_for: dict[str, int], workers: int, chunk_bytes: int) -> Iterator[tuple[int, Output]]:
     """`transformed` with a pool of forked workers."""
-    global _CTX, _SLOTS
+    global _CTX, _PIPE, _SLOTS
     # Chunks alive at once: up to 2 × workers submitted, one being copied, one just handed over. A chunk's records
     # take ~0.7× its source bytes as Arrow IPC, its COPY streams ~1.5×: halves of 2× and 4× leave room.
     slots = _SLOTS = Slots(2 * workers + 2, 2 * chunk_bytes, 4 * chunk_bytes)
-    _CTX = ctx
+    _CTX, _PIPE = ctx, pipe
     _keep_freed_memory()  # before the fork: the workers inherit it
 
     def result(job: tuple[int | None, Future]) -> tuple[int, Output]:
@@ -133,13 +154,12 @@ def _pooled(ctx: cadastre.Context, srcs: list[sources.SourceFile], rows_for: dic
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             pending: deque[tuple[int | None, Future]] = deque()
             for src in srcs:
-                if src.features < 0:
+                if sources.sequential(src, ctx.ds):
                     while pending:
                         yield result(pending.popleft())
-                    yield from _inline(ctx, src, rows_for[src.display])
+                    yield from _inline(ctx, pipe, src, fmaps, rows_for[src.display])
                     continue
-                fmap = cadastre.field_map(ctx.ds, list(src.fields), src.display)
-                for task in _tasks(src, fmap, rows_for[src.display]):
+                for task in _tasks(src, fmaps[src.display], rows_for[src.display]):
                     slot = slots.take()
                     if task[2] == "arrow":
                         task = (*task[:3], slots.put_records(slot, task[3]), *task[4:])

@@ -18,7 +18,7 @@ from functools import partial
 import pyarrow as pa
 import pyarrow.ipc  # noqa: F401  (pa.ipc)
 
-from ingest.core.output import STREAMS, Output
+from ingest.core.output import Output
 
 Span = tuple[int, int]  # (offset, length) in the shared region
 
@@ -73,20 +73,20 @@ class Slots:
             data = pa.py_buffer(memoryview(self.mem)[start:start + n])
         return pa.ipc.open_stream(data).read_next_batch()
 
-    def stash(self, out: Output, slot: int | None) -> list[Span] | None:
+    def stash(self, out: Output, slot: int | None) -> list[tuple[str, Span]] | None:
         """In a worker: move the output's streams into the slot's output half; their spans, or None if they stay."""
-        sizes = [len(getattr(out, name)) for name in STREAMS]
-        if slot is None or sum(sizes) > self.out_size:
+        sizes = {name: len(data) for name, data in out.streams.items()}
+        if slot is None or sum(sizes.values()) > self.out_size:
             return None
         pos, spans = slot * self.size + self.in_size, []
-        for name, n in zip(STREAMS, sizes):
-            self.mem[pos:pos + n] = getattr(out, name)
-            spans.append((pos, n))
-            setattr(out, name, b"")
+        for name, n in sizes.items():
+            self.mem[pos:pos + n] = out.streams[name]
+            spans.append((name, (pos, n)))
             pos += n
+        out.streams = {}
         return spans
 
-    def unstash(self, out: Output, slot: int | None, spans: list[Span] | None) -> Output:
+    def unstash(self, out: Output, slot: int | None, spans: list[tuple[str, Span]] | None) -> Output:
         """In the parent: point the output's streams at the slot and make `out.done()` give it back."""
         if slot is None:
             return out
@@ -94,8 +94,7 @@ class Slots:
             self.give(slot)
             return out
         view = memoryview(self.mem)
-        for name, (pos, n) in zip(STREAMS, spans):
-            setattr(out, name, view[pos:pos + n])
+        out.streams = {name: view[pos:pos + n] for name, (pos, n) in spans}
         out.on_done = partial(self.give, slot)
         return out
 

@@ -10,7 +10,6 @@ import json
 import mmap
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -18,9 +17,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyogrio
+import pyogrio.errors
 import shapely
 
 from hub.errors import InputError
+from ingest.core.batch import Batch, SourceFile
+
+__all__ = ["Batch", "SourceFile", "arrow_chunks", "discover", "from_arrow", "inspect", "read_batches"]
 
 FORMATS = {".gpkg": "gpkg", ".shp": "shp", ".tab": "tab", ".geojson": "geojson", ".json": "geojson",
            ".dgn": "dgn", ".fgb": "fgb"}
@@ -30,34 +33,7 @@ DRIVERS = {"gpkg": "GPKG", "shp": "ESRI Shapefile", "tab": "MapInfo File", "geoj
            "fgb": "FlatGeobuf"}
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    """A file to ingest, with what GDAL says about it."""
-
-    path: Path
-    display: str
-    fmt: str
-    crs_wkt: str | None
-    features: int
-    fields: tuple[str, ...]
-
-
-@dataclass
-class Batch:
-    """A chunk of features: raw attributes (Latin-1 strings or numbers) and source-grid geometries."""
-
-    file: SourceFile
-    row_no: np.ndarray
-    attrs: dict[str, list]
-    geom: np.ndarray
-    unreadable: np.ndarray | None = None  # rows whose stored geometry could not be parsed (e.g. unclosed ring)
-
-    def __len__(self) -> int:
-        """Rows in the batch."""
-        return len(self.row_no)
-
-
-def discover(paths: list[Path]) -> list[Path]:
+def discover(paths: list[Path], extra: dict[str, str] | None = None) -> list[Path]:
     """Files to read: folders are searched recursively; archives, VRTs, GDAL virtual paths and links out are refused.
 
     Security cases I01/I02: nothing but the allowlisted formats is ever handed to GDAL, no path GDAL would
@@ -70,9 +46,9 @@ def discover(paths: list[Path]) -> list[Path]:
         text = str(p)
         _check_remote(text)
         if p.is_dir():
-            found += _walk(p)
+            found += _walk(p, extra)
         elif p.is_file():
-            _check_suffix(p, text)
+            _check_suffix(p, text, extra)
             found.append(p)
         else:
             raise InputError("no such file or folder", file=text)
@@ -115,7 +91,7 @@ def _check_path_text(text: str) -> None:
                          "'scheme:'); rename the file or folder", file=text, rule="source_path")
 
 
-def _check_suffix(p: Path, text: str) -> None:
+def _check_suffix(p: Path, text: str, extra: dict[str, str] | None = None) -> None:
     """An explicitly named file must be of an allowlisted format; archives and VRTs get their own message."""
     name = p.name.lower()
     if name.endswith(ARCHIVES):
@@ -124,8 +100,9 @@ def _check_suffix(p: Path, text: str) -> None:
     if name.endswith(VIRTUAL):
         raise InputError("GDAL virtual files (.vrt) are not accepted: they can read other files or URLs",
                          file=text, rule="source_format")
-    if p.suffix.lower() not in FORMATS:
-        raise InputError(f"unsupported format '{p.suffix}'; supported: {', '.join(sorted(FORMATS))}",
+    known = {**FORMATS, **(extra or {})}
+    if p.suffix.lower() not in known:
+        raise InputError(f"unsupported format '{p.suffix}'; supported: {', '.join(sorted(known))}",
                          file=text, rule="source_format")
 
 
@@ -134,7 +111,7 @@ def _outside(link: Path, root: Path) -> bool:
     return not link.resolve().is_relative_to(root)
 
 
-def _walk(folder: Path) -> list[Path]:
+def _walk(folder: Path, extra: dict[str, str] | None = None) -> list[Path]:
     """Source files under folder, sorted; links leading outside refuse the run, links inside are skipped."""
     root = folder.resolve()
     out: list[Path] = []
@@ -153,7 +130,7 @@ def _walk(folder: Path) -> list[Path]:
                 continue
             if lower.endswith(ARCHIVES) or lower.endswith(VIRTUAL):
                 _check_suffix(f, str(f))
-            if f.suffix.lower() in FORMATS and f.is_file():
+            if (f.suffix.lower() in FORMATS or f.suffix.lower() in (extra or {})) and f.is_file():
                 out.append(f)
     return sorted(out)
 
@@ -231,16 +208,31 @@ def _check_geojson_crs(path: Path, display: str) -> None:
                                  "remove it and pass --crs", file=display, rule="source_crs_link")
 
 
-def inspect(path: Path, root: Path | None = None) -> SourceFile:
-    """Open a file with its format's GDAL driver only and read its metadata."""
-    fmt = FORMATS[path.suffix.lower()]
+def inspect(path: Path, root: Path | None = None, ds=None) -> SourceFile:
+    """Open a file with its format's reader only (GDAL's driver for vector formats) and read its metadata."""
+    from ingest.sources import registry
+
     display = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
     _check_path_text(str(path))
+    fmt = FORMATS.get(path.suffix.lower()) or registry.suffix_formats(ds).get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"unsupported format '{path.suffix}'", file=display, rule="source_format")
+    other = registry.reader(fmt, ds)
+    if other is not None:
+        return registry.call_inspect(other, path, display)
+    if fmt not in DRIVERS:
+        raise InputError(f"no reader for format {fmt}", file=display, rule="source_format")
     _sniff(path, fmt, display)
-    if fmt == "dgn":
-        return SourceFile(path, display, fmt, None, -1, ())
     try:
         info = pyogrio.read_info(path, encoding="latin1")
+    except pyogrio.errors.CRSError as exc:  # a truncated .prj: read without it; the CRS decision says why
+        shadow = _without_prj(path)
+        if shadow is None:
+            raise InputError(f"cannot be opened as {fmt} (its CRS definition is unreadable)", file=display,
+                             internal=str(exc)) from exc
+        info = pyogrio.read_info(shadow / path.name, encoding="latin1")
+        return SourceFile(path, display, fmt, None, int(info.get("features", -1)), tuple(info.get("fields", ())),
+                          crs_error=str(exc) or "unparseable WKT", shadow=shadow)
     except Exception as exc:  # GDAL raises many types; the message names the file, not GDAL internals
         raise InputError(f"cannot be opened as {fmt} ({type(exc).__name__})", file=display,
                          internal=str(exc)) from exc
@@ -250,13 +242,65 @@ def inspect(path: Path, root: Path | None = None) -> SourceFile:
                       tuple(info.get("fields", ())))
 
 
+def inspect_sequential(path: Path, display: str) -> SourceFile:
+    """A vector file read front to back by its family's reader (Famis DGN): checked by its magic bytes only, its
+    size in features known once read."""
+    fmt = FORMATS[path.suffix.lower()]
+    _sniff(path, fmt, display)
+    return SourceFile(path, display, fmt, None, -1, ())
 
-def read_batches(src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
-    """Stream a file as batches of at most chunk_rows features (GDAL Arrow stream: bounded memory)."""
-    if src.fmt == "dgn":
-        from ingest.families.cadastre.famis import read_famis
 
-        yield from read_famis(src)
+_SHADOWS: list[Path] = []
+
+
+def _without_prj(path: Path) -> Path | None:
+    """A private folder of links to a shapefile's parts without its .prj (GDAL refuses the whole file when the
+    .prj does not parse; the CRS then comes from --crs or the catalog). None for other formats."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if path.suffix.lower() != ".shp" or not path.with_suffix(".prj").exists():
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="hub-noprj-"))
+    if not _SHADOWS:
+        atexit.register(lambda: [shutil.rmtree(p, ignore_errors=True) for p in _SHADOWS])
+    _SHADOWS.append(folder)
+    for part in path.parent.glob(path.stem + ".*"):
+        if part.suffix.lower() != ".prj":
+            (folder / part.name).symlink_to(part.resolve())
+    return folder
+
+
+def inspect_all(files: list[Path], root: Path | None, ds) -> list[SourceFile]:
+    """Describe every file of a run with the dataset's readers; formats it does not accept are refused."""
+    from ingest.sources import registry
+
+    out = []
+    for f in files:
+        src = inspect(f.resolve(), root, ds)
+        registry.check_format(src, ds)
+        out.append(src)
+    return out
+
+
+def sequential(src: SourceFile, ds=None) -> bool:
+    """Whether a file is read front to back in the parent (no random access: DGN, CSV, XLSX, station files)."""
+    from ingest.sources import registry
+
+    if src.fmt == "dgn" or src.features < 0:
+        return True
+    other = registry.reader(src.fmt, ds)
+    return other is not None and other.sequential
+
+
+def read_batches(src: SourceFile, chunk_rows: int, ds=None) -> Iterator[Batch]:
+    """Stream a file as batches of at most chunk_rows features (bounded memory), with its dataset's reader."""
+    from ingest.sources import registry
+
+    other = registry.reader(src.fmt, ds)
+    if other is not None:
+        yield from registry.call_read(other, src, chunk_rows)
         return
     if src.fmt in UTF8_FORMATS:
         for rb, geom_col, start in arrow_chunks(src, chunk_rows):
@@ -282,7 +326,7 @@ def _legacy_range(src: SourceFile, start: int, count: int) -> Batch:
     """Legacy formats read byte-transparently (Arrow refuses non-UTF-8 encodings); MapInfo text is re-encoded to
     the bytes GDAL decoded from its declared !charset."""
     encoding = None if src.fmt == "tab" else "latin1"
-    df = pyogrio.read_dataframe(src.path, encoding=encoding, skip_features=start, max_features=count)
+    df = pyogrio.read_dataframe(src.read_path, encoding=encoding, skip_features=start, max_features=count)
     attrs = {c: df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns if c != "geometry"}
     if src.fmt == "tab":
         attrs = {c: [_cp1252_bytes(v) if isinstance(v, str) else v for v in vals] for c, vals in attrs.items()}
@@ -302,7 +346,7 @@ def arrow_chunks(src: SourceFile, chunk_rows: int) -> Iterator[tuple[pa.RecordBa
 
     Reading is cheap next to the transform, so the parent reads and the workers transform: skipping to an offset
     would cost a scan per chunk in several drivers."""
-    with pyogrio.open_arrow(src.path, batch_size=chunk_rows, use_pyarrow=True) as (meta, reader):
+    with pyogrio.open_arrow(src.read_path, batch_size=chunk_rows, use_pyarrow=True) as (meta, reader):
         geom_col = meta.get("geometry_name") or "wkb_geometry"
         start = 1
         for rb in reader:

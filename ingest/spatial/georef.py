@@ -17,7 +17,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as ProjCRSError
 
 from hub import crs
-from hub.catalog.models import Dataset
+from hub.catalog.models import CrsSpec
 from hub.errors import CrsError
 from ingest.spatial import wkb
 
@@ -99,17 +99,21 @@ def _vn2000_shift(c: CRS) -> bool | None:
     return True if len(values) == 3 and all(abs(a - b) < 1.0 for a, b in zip(values, target)) else None
 
 
-def decide(file: str, file_crs: str | None, ds: Dataset, option: int | None,
-           commune_epsg: int | None = None) -> CrsDecision:
-    """The CRS of one file, by authority order; a disallowed or missing CRS is a CrsError."""
-    spec = ds.source.crs
+def decide(file: str, file_crs: str | None, spec: CrsSpec, option: int | None,
+           commune_epsg: int | None = None, crs_error: str | None = None) -> CrsDecision:
+    """The CRS of one file, by authority order (--crs, catalog, file, the file's commune zone); a disallowed,
+    unreadable or missing CRS is a CrsError."""
     if option:
         decision = CrsDecision(option, "--crs")
     elif spec.epsg:
         decision = CrsDecision(spec.epsg, "catalog")
+    elif crs_error:
+        raise CrsError(f"the file's CRS definition cannot be read ({crs_error}): the .prj is truncated or "
+                       "corrupt; pass --crs EPSG or --crs <old province code>, or fix the .prj",
+                       file=file, rule="crs")
     elif file_crs:
         decision = _from_file(file_crs, file)
-    elif commune_epsg and spec.from_commune:
+    elif commune_epsg:
         decision = CrsDecision(commune_epsg, "commune")
     else:
         raise CrsError("the file has no CRS (no .prj / no SRS): pass --crs EPSG or --crs <old province code>, "
@@ -120,7 +124,7 @@ def decide(file: str, file_crs: str | None, ds: Dataset, option: int | None,
     return decision
 
 
-def _target_xy(x: np.ndarray, y: np.ndarray, decision: CrsDecision) -> tuple[tuple, tuple]:
+def target_xy(x: np.ndarray, y: np.ndarray, decision: CrsDecision) -> tuple[tuple, tuple]:
     """((lon, lat) in VN-2000 EPSG:4756, (lon, lat) in WGS 84) of source coordinates, through the pinned path."""
     if decision.vn2000:
         if decision.epsg != crs.VN2000_GEOGRAPHIC:
@@ -141,7 +145,7 @@ def to_targets_wkb(rag: wkb.Ragged, decision: CrsDecision) -> tuple[pa.Array, pa
     once and the results spread back: the same numbers, a fraction of the PROJ calls."""
     coords, offsets = rag
     where, distinct = pd.factorize(np.ascontiguousarray(coords[:, :2]).view(np.complex128).ravel())
-    (vx, vy), (wx, wy) = _target_xy(distinct.real.copy(), distinct.imag.copy(), decision)
+    (vx, vy), (wx, wy) = target_xy(distinct.real.copy(), distinct.imag.copy(), decision)
     layout = wkb.Layout(offsets)
     wgs = np.column_stack((wx, wy))[where]
     return (layout.write(np.column_stack((vx, vy))[where], crs.VN2000_GEOGRAPHIC), layout.write(wgs, 4326),
@@ -150,7 +154,7 @@ def to_targets_wkb(rag: wkb.Ragged, decision: CrsDecision) -> tuple[pa.Array, pa
 
 def points_to_wgs(points: np.ndarray, decision: CrsDecision) -> np.ndarray:
     """Source-grid points as WGS 84 (lon, lat) rows (pinned path); no point objects are built."""
-    _, (x, y) = _target_xy(shapely.get_x(points), shapely.get_y(points), decision)
+    _, (x, y) = target_xy(shapely.get_x(points), shapely.get_y(points), decision)
     return np.column_stack((x, y))
 
 

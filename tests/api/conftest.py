@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -18,6 +12,7 @@ from psycopg import sql
 from hub.catalog.loader import load_dataset
 from hub.db.connect import connect
 from ingest.core.run import Options, run_ingest
+from tests.api.serve import serving
 from tests.api.synthetic import write_source
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +30,8 @@ def build_published(source: Path, force: bool = True) -> dict:
     assert summary["status"] == "published", summary
     with connect("admin") as conn:
         count, bbox, version = conn.execute(
-            "SELECT row_count, bbox, version FROM meta.published WHERE dataset_id = %s", (DATASET,)).fetchone()
+            "SELECT c.row_count, c.bbox, p.version FROM meta.published p JOIN meta.published_collection c "
+            "USING (dataset_id) WHERE dataset_id = %s", (DATASET,)).fetchone()
         addresses = dict(conn.execute("SELECT parcel_key, address FROM cadastre.cadastre_cantho").fetchall())
     return {"count": count, "bbox": list(bbox), "version": version, "summary": summary, "source": source,
             "addresses": addresses}
@@ -47,8 +43,8 @@ def _only_cantho_published() -> None:
     with connect("admin") as conn, conn.transaction():
         for (dataset_id,) in conn.execute("SELECT dataset_id FROM meta.published WHERE dataset_id <> %s",
                                           (DATASET,)).fetchall():
-            schema, view = load_dataset(dataset_id).view
-            conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(schema, view)))
+            for table in load_dataset(dataset_id).all_tables:
+                conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(*table.view)))
             conn.execute("DELETE FROM meta.published WHERE dataset_id = %s", (dataset_id,))
 
 
@@ -64,13 +60,6 @@ def published(hub_db, tmp_path_factory) -> dict:
     return out
 
 
-def _free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server_home(tmp_path_factory) -> Path:
     """The test server's runtime folder (rendered configuration and `server.log`)."""
@@ -80,35 +69,8 @@ def server_home(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def server(published, server_home):
     """`hub serve` on a free port (2 workers, access log on) against the test database; yields its base URL."""
-    port = _free_port()
-    home = server_home
-    real_home = os.environ.get("HUB_HOME") or str(ROOT / ".hub")
-    env = {**os.environ, "HUB_API_PORT": str(port), "HUB_API_HOST": "127.0.0.1", "HUB_HOME": real_home,
-           "HUB_API_RUNTIME_DIR": str(home)}
-    for key in ("PYGEOAPI_CONFIG", "PYGEOAPI_OPENAPI", "HUB_API_CONFIG_TOKEN"):
-        env.pop(key, None)
-    log = open(home / "server.log", "wb")
-    command = [str(Path(sys.executable).parent / "hub"), "serve", "--workers", "2", "--log-level", "info"]
-    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"hub serve exited: {(home / 'server.log').read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{base}/conformance?f=json", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        raise RuntimeError("hub serve did not become ready")
-    yield base
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    log.close()
+    with serving(server_home) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

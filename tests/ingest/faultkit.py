@@ -57,7 +57,8 @@ def served(conn: psycopg.Connection, view: str) -> tuple[int, str | None]:
 
 def published(conn: psycopg.Connection, ds: str) -> tuple | None:
     """(load_id, version, row_count) of the dataset's published version, or None."""
-    return conn.execute("SELECT load_id, version, row_count FROM meta.published WHERE dataset_id = %s",
+    return conn.execute("SELECT load_id, version, row_count FROM meta.published JOIN meta.published_collection "
+                        "USING (dataset_id) WHERE dataset_id = %s",
                         (ds,)).fetchone()
 
 

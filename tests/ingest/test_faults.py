@@ -19,7 +19,8 @@ DS = "cadastre_upload"
 
 def _published(conn):
     """(load_id, row_count) of the dataset's published version."""
-    return conn.execute("SELECT load_id, row_count FROM meta.published WHERE dataset_id = %s", (DS,)).fetchone()
+    return conn.execute("SELECT load_id, row_count FROM meta.published JOIN meta.published_collection USING (dataset_id) "
+                        "WHERE dataset_id = %s", (DS,)).fetchone()
 
 
 def test_sigkill_during_load_leaves_published_data(hub_db, admin_conn, tmp_path):

@@ -12,8 +12,9 @@ import shapely
 from hub.catalog import ddl, load_dataset
 from hub.db.connect import conninfo
 from hub.errors import CrsError, LockBusy, PublishRefused
-from ingest.publish import replace as publish
-from ingest.core.run import Options, _lock_key, run_ingest
+from ingest.core.ledger import lock_key as _lock_key
+from ingest.core.run import Options, run_ingest
+from ingest.publish.common import measure
 from hub.text import vni_encode
 from tests.ingest.conftest import parcels, write_shp
 
@@ -182,10 +183,11 @@ def test_published_count_extent_and_interval_measured_while_loading_match_the_ta
     res = run_ingest(DS, [shp_factory(rows=rows).parent], Options(force=True))
     ds = load_dataset(DS)
     count, bbox, lo, hi = admin_conn.execute(
-        "SELECT row_count, bbox, interval_start, interval_end FROM meta.published WHERE dataset_id = %s",
-        (DS,)).fetchone()
-    table = sql_count, sql_box, sql_lo, sql_hi = publish.measure(admin_conn, ds.core_table)
-    assert res["status"] == "published" and table and count == sql_count and (lo, hi) == (sql_lo, sql_hi)
+        "SELECT row_count, bbox, (interval_start AT TIME ZONE 'UTC')::date, (interval_end AT TIME ZONE 'UTC')::date "
+        "FROM meta.published_collection WHERE dataset_id = %s", (DS,)).fetchone()
+    stats = measure(admin_conn, ds.primary, ds.core_table)
+    sql_count, sql_box, sql_lo, sql_hi = stats.rows, stats.bbox, stats.first, stats.last
+    assert res["status"] == "published" and stats and count == sql_count and (lo, hi) == (sql_lo, sql_hi)
     defence = admin_conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(*ds.sensitive_table)))
     assert count == res["rows_loaded"] - defence.fetchone()[0] < res["rows_loaded"]  # defence rows are elsewhere
     assert all(abs(a - b) < 1e-5 for a, b in zip(bbox, sql_box))

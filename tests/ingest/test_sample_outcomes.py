@@ -114,3 +114,17 @@ def test_national_ids_kept_official(loaded, admin_conn):
                                      (b["key"],)).fetchone()
             if got:
                 assert got[0] and len(got[0]) == 12
+
+
+def test_parcel_report_example_is_a_demo_parcel(loaded):
+    """The parcel report's documented example finds exactly one parcel of the demo data, with its commune names
+    (old Phường Thốt Nốt, now Phường Thốt Nốt 31212) and a validity date labelled as the load date."""
+    from hub.api.processes.parcel_report import PROCESS_METADATA, report
+
+    body = report(PROCESS_METADATA["example"]["inputs"], "vi")
+    assert body["count"] == 1, body
+    data = body["parcels"][0]["sections"]["cadastre"]["data"]
+    assert data["attributes"]["parcel_key"] == "31207.1.1" and data["land_use"][0]["code"] == "ODT"
+    assert data["communes"]["old_commune"]["name"] == "Phường Thốt Nốt"
+    assert data["communes"]["commune"] == {"code": "31212", "name": "Phường Thốt Nốt", "admin_version": "GSO-2025-07-01"}
+    assert data["valid_from"]["basis"] == "load_date"  # the demo loads without --valid-from

@@ -86,7 +86,7 @@ def test_p04_pub_views_have_no_row_filter(sensitive_published, admin_conn, hub_d
     """Every published view is a pure projection of a core table that holds no hidden row: nothing to leak.
     The hidden rows live in restricted.<id>_sensitive, which neither the API nor analysts can read."""
     _, hidden = sensitive_published
-    views = [r[0] for r in admin_conn.execute("SELECT view_name FROM meta.published")]
+    views = [r[0] for r in admin_conn.execute("SELECT view_name FROM meta.published_collection")]
     assert "pub.cadastre_cantho" in views
     for view in views:
         definition = admin_conn.execute("SELECT pg_get_viewdef(%s::regclass)", (view,)).fetchone()[0]

@@ -10,17 +10,21 @@ from psycopg import sql
 from hub.api.collections import Collection
 from hub.api.cql2.temporal import Temporal
 from hub.api.ogc_crs import OutCrs, geom_in
-from hub.errors import InvalidParameter
+from hub.catalog.types import CQL2_CAST, TYPES
+from hub.errors import M, InvalidParameter
 
 GEOM_NAMES = {"geom", "geometry"}
-KIND = {"text": "text", "integer": "number", "bigint": "number", "numeric": "number", "double": "number",
-        "date": "date", "timestamptz": "timestamp", "boolean": "boolean"}
-CAST = {"text": "text", "number": "numeric", "date": "date", "timestamp": "timestamptz", "boolean": "boolean"}
+KIND = {name: kind.cql2 for name, kind in TYPES.items() if kind.cql2}  # catalog type -> CQL2 literal kind
+CAST = CQL2_CAST
 SPATIAL_SQL = {"s_intersects": "ST_Intersects", "s_disjoint": "ST_Disjoint", "s_contains": "ST_Contains",
                "s_within": "ST_Within", "s_touches": "ST_Touches", "s_crosses": "ST_Crosses",
                "s_overlaps": "ST_Overlaps", "s_equals": "ST_Equals"}
-FUNCTIONS = {"casei": "lower"}  # the only functions a filter may call
-NOT_QUERYABLE = "filter: property is not queryable (see the collection's queryables)"
+# The only functions a filter may call (CQL2 case- and accent-insensitive comparison). CASEI lowercases under the
+# database's default collation (the columns are COLLATE "C", whose lower() folds ASCII only: 'Ố' would stay);
+# ACCENTI is public.hub_accenti (migration 0021: NFD, combining marks removed, đ/Đ -> d/D, NFC), the same
+# definition as the records catalogue's hub.api.records.filters.accenti.
+FUNCTIONS = {"casei": 'lower(({}) COLLATE "default")', "accenti": "public.hub_accenti({})"}
+NOT_QUERYABLE = M("cql2.not_queryable")
 
 
 class Translator:
@@ -47,11 +51,7 @@ class Translator:
         if tag == "cmp":
             return self._cmp(node[1], node[2], node[3])
         if tag == "like":
-            left, kind = self.expr(node[1])
-            right, rkind = self.expr(node[2], "text")
-            if kind != "text" or rkind != "text":
-                raise InvalidParameter("filter: LIKE applies to text properties and text patterns")
-            return sql.SQL("({} {}LIKE {})").format(left, sql.SQL("NOT " if node[3] else ""), right)
+            return self._like(node[1], node[2], node[3])
         if tag == "between":
             left, kind = self.expr(node[1])
             if kind not in ("number", "date", "timestamp"):
@@ -116,11 +116,11 @@ class Translator:
             return self._prop(node[1])
         if tag == "func":
             if node[1] not in FUNCTIONS or len(node[2]) != 1:
-                raise InvalidParameter("filter: function is not allowed (allowed: casei)")
+                raise InvalidParameter(M("cql2.function_not_allowed", allowed=", ".join(FUNCTIONS)))
             inner, kind = self.expr(node[2][0], "text")
             if kind != "text":
-                raise InvalidParameter("filter: casei() takes text")
-            return sql.SQL("{}({})").format(sql.SQL(FUNCTIONS[node[1]]), inner), "text"
+                raise InvalidParameter(M("cql2.function_takes_text", name=node[1]))
+            return sql.SQL(FUNCTIONS[node[1]]).format(inner), "text"
         if tag in ("lit", "date", "ts"):
             kind = want or {"date": "date", "ts": "timestamp"}.get(tag) or self._lit_kind(node[1])
             return self.bind(self.literal(node, kind), kind), kind
@@ -140,6 +140,19 @@ class Translator:
         if node[0] == "func":
             return "text"
         return None
+
+    def _like(self, a, b, negated: bool) -> sql.Composable:
+        """LIKE; CASEI on both sides becomes ILIKE of what they wrap (the same match), so the trigram
+        index on ACCENTI(column) (hub.catalog.ddl.index_search) serves `CASEI(ACCENTI(p)) LIKE CASEI(ACCENTI(x))`."""
+        op = "LIKE"
+        a, b = _casei_outside(a), _casei_outside(b)
+        if _is_func(a, "casei") and _is_func(b, "casei"):
+            op, a, b = "ILIKE", a[2][0], b[2][0]
+        left, kind = self.expr(a)
+        right, rkind = self.expr(b, "text")
+        if kind != "text" or rkind != "text":
+            raise InvalidParameter("filter: LIKE applies to text properties and text patterns")
+        return sql.SQL("({} {}{} {})").format(left, sql.SQL("NOT " if negated else ""), sql.SQL(op), right)
 
     def _cmp(self, op: str, a, b) -> sql.Composable:
         """A comparison with both sides of the same kind."""
@@ -162,11 +175,25 @@ class Translator:
             fn = {"s_contains": "s_within", "s_within": "s_contains"}.get(fn, fn)
         if a[0] != "prop" or a[1] not in GEOM_NAMES or b[0] != "geom":
             raise InvalidParameter("filter: spatial functions compare the geometry with a geometry literal")
+        if self.coll.geometry_type is None:
+            raise InvalidParameter("filter: this collection has no geometry")
         return sql.SQL("{}(geom, {})").format(sql.SQL(SPATIAL_SQL[fn]), self.geometry(b))
 
     def _temporal(self, fn: str, a, b) -> sql.Composable:
         """T_* on date/timestamp properties, instants and intervals (hub.api.cql2.temporal)."""
         return Temporal(self._prop, self.params).sql(fn, a, b)
+
+
+def _is_func(node, name: str) -> bool:
+    """Whether a node calls the one-argument function `name`."""
+    return node[0] == "func" and node[1] == name and len(node[2]) == 1
+
+
+def _casei_outside(node):
+    """ACCENTI(CASEI(x)) as CASEI(ACCENTI(x)): the two commute, and the index is on ACCENTI(column)."""
+    if _is_func(node, "accenti") and _is_func(node[2][0], "casei"):
+        return ("func", "casei", [("func", "accenti", node[2][0][2])])
+    return node
 
 
 def where(ast, coll: Collection, filter_crs: OutCrs) -> tuple[sql.Composable, list]:

@@ -23,7 +23,7 @@ from hub.api.collections import Collection
 from hub.api.http import cache_headers, etag, head_response, not_modified
 from hub.api.ogc_crs import parse_crs
 from hub.api.state import AsyncState, Published, db_error
-from hub.errors import NotFound
+from hub.errors import M, NotFound
 from hub.settings import ApiSettings
 
 GEOJSON = "application/geo+json"
@@ -128,7 +128,7 @@ def _tail(request: Request, coll: Collection, q: query.ItemsQuery, args: dict, s
     the order allows one, by offset otherwise)."""
     url = f"{_base(request, s)}/collections/{coll.id}/items"
     links = [_link(f"{url}?{_query_string(args)}", "self", "this page"),
-             _link(f"{_base(request, s)}/collections/{coll.id}", "collection", coll.dataset.title.en,
+             _link(f"{_base(request, s)}/collections/{coll.id}", "collection", coll.title.en,
                    "application/json"),
              _link(f"{url}?{_query_string(args, f='html')}", "alternate", "this page as HTML", "text/html")]
     if more:
@@ -143,7 +143,7 @@ async def items(request: Request, coll: Collection, st: AsyncState, s: ApiSettin
     """GET /collections/{id}/items as GeoJSON (whole when small, streamed from a cursor when large)."""
     args = dict(request.query_params)
     q = query.parse_items(coll, args, s)
-    pub = (await st.current()).get(coll.dataset.id)
+    pub = (await st.current()).get(coll.id)
     version = pub.version if pub else 0
     tag = etag(coll.id, version, request)
     headers = {**cache_headers(tag, pub.published_at if pub else None), "Content-Crs": f"<{q.out_crs.uri}>"}
@@ -202,7 +202,7 @@ async def item(request: Request, coll: Collection, fid: str, st: AsyncState, s: 
     """GET /collections/{id}/items/{fid} (string ids, bound as a parameter)."""
     args = dict(request.query_params)
     out = parse_crs(args.get("crs"), coll.output_epsg, "crs")
-    pub = (await st.current()).get(coll.dataset.id)
+    pub = (await st.current()).get(coll.id)
     tag = etag(coll.id, pub.version if pub else 0, request)
     headers = {**cache_headers(tag, pub.published_at if pub else None), "Content-Crs": f"<{out.uri}>"}
     if not_modified(request, tag):
@@ -210,9 +210,9 @@ async def item(request: Request, coll: Collection, fid: str, st: AsyncState, s: 
     stmt, params = query.item_sql(coll, fid, out)
     row = await st.fetchone(stmt, params)
     if row is None:
-        raise NotFound("feature not found")
+        raise NotFound(M("api.feature_not_found"))
     base = f"{_base(request, s)}/collections/{coll.id}"
     links = [_link(f"{base}/items/{urllib.parse.quote(fid, safe='')}", "self", "this feature"),
-             _link(base, "collection", coll.dataset.title.en, "application/json")]
+             _link(base, "collection", coll.title.en, "application/json")]
     body = row[0][:-1] + b',"links":' + json.dumps(links, ensure_ascii=False).encode() + b"}"
     return Response(body, media_type=GEOJSON, headers=headers)

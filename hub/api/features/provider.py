@@ -21,7 +21,7 @@ from hub.api.features import query
 from hub.api.collections import GEOMETRY_FORMATS, public_collections
 from hub.api.ogc_crs import CRS84, parse_crs
 from hub.api.state import db_error, published_sync, sync_pool
-from hub.errors import HubError, InvalidParameter, NotFound
+from hub.errors import M, HubError, InvalidParameter, NotFound
 from hub.settings import api_settings
 
 SPATIAL_NAMES = {"INTERSECTS": "s_intersects", "DISJOINT": "s_disjoint", "CONTAINS": "s_contains",
@@ -111,8 +111,8 @@ class HubPostGISProvider(BaseProvider):
 
     def get_schema(self, schema_type: SchemaType = SchemaType.item):
         """Features Part 5 schema of a feature."""
-        props = {"geometry": {"format": GEOMETRY_FORMATS[self.coll.dataset.geometry_type],
-                              "x-ogc-role": "primary-geometry"}}
+        props = {} if self.coll.geometry_type is None else {"geometry": {
+            "format": GEOMETRY_FORMATS[self.coll.geometry_type], "x-ogc-role": "primary-geometry"}}
         props.update(self._fields)
         props[self.coll.id_column] = {**props[self.coll.id_column], "x-ogc-role": "id"}
         return "application/schema+json", {"type": "object", "properties": props}
@@ -156,7 +156,7 @@ class HubPostGISProvider(BaseProvider):
 
     def _run(self, qry: query.ItemsQuery) -> dict:
         """Execute count + page."""
-        pub = published_sync().get(self.coll.dataset.id)
+        pub = published_sync().get(self.coll.id)
         try:
             with sync_pool().connection() as conn:
                 if qry.filtered or pub is None:
@@ -189,7 +189,7 @@ class HubPostGISProvider(BaseProvider):
             except psycopg.Error as exc:
                 raise db_error(exc) from exc
             if row is None:
-                raise NotFound("feature not found")
+                raise NotFound(M("api.feature_not_found"))
             return json.loads(row[0])
         except HubError as exc:
             raise to_provider_error(exc) from exc

@@ -102,39 +102,68 @@ def parse_bbox(value: str, crs: OutCrs) -> tuple[sql.Composable, list]:
     return sql.SQL("ST_Intersects(geom, {})").format(env), [x1, y1, x2, y2]  # corners already lon/lat or E/N
 
 
-def instant_date(text: str) -> dt.date:
-    """One end of a datetime interval, as a date (the hub's temporal properties are dates)."""
+def instant(text: str, kind: str = "date", end: bool = False) -> dt.date | dt.datetime:
+    """One end of a datetime interval, as the time column's kind: a date, or an aware timestamp (a date given
+    for a timestamp column covers its whole day, UTC)."""
     try:
         if len(text) == 10:
-            return dt.date.fromisoformat(text)
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
+            day = dt.date.fromisoformat(text)
+            if kind == "date":
+                return day
+            moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min, dt.timezone.utc)
+            return moment
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        if kind == "date":
+            return moment.date()
+        if moment.tzinfo is None:
+            raise InvalidParameter("datetime: a date-time needs a time zone (e.g. Z or +07:00)")
+        return moment
+    except (ValueError, OverflowError):
         raise InvalidParameter("datetime: not an RFC 3339 date, date-time or interval") from None
 
 
+def instant_date(text: str) -> dt.date:
+    """One end of a datetime interval, as a date."""
+    got = instant(text, "date")
+    assert isinstance(got, dt.date)
+    return got
+
+
 def parse_datetime(value: str, coll: Collection) -> tuple[sql.Composable, list] | None:
-    """datetime= as a condition on the collection's date property (None when it has none)."""
+    """datetime= as a condition on the collection's time: an instant column must fall in the interval; a validity
+    period (valid_from .. valid_to, open-ended when NULL) must intersect it (None when the collection has none)."""
     ends = value.split("/")
     if len(ends) > 2 or any(e == "" for e in ends):
         raise InvalidParameter("datetime: not an RFC 3339 date, date-time or interval")
     if len(ends) == 2 and ends[0] == ".." and ends[1] == "..":
         raise InvalidParameter("datetime: an interval needs at least one bound")
-    lo = None if ends[0] == ".." else instant_date(ends[0])
-    hi = lo if len(ends) == 1 else (None if ends[1] == ".." else instant_date(ends[1]))
     if len(ends) == 1 and ends[0] == "..":
         raise InvalidParameter("datetime: not an RFC 3339 date, date-time or interval")
+    kind = coll.time.kind if coll.time else "date"
+    lo = None if ends[0] == ".." else instant(ends[0], kind)
+    hi = (instant(ends[0], kind, end=True) if len(ends) == 1 else
+          (None if ends[1] == ".." else instant(ends[1], kind, end=True)))
     if lo and hi and lo > hi:
         raise InvalidParameter("datetime: interval start is after its end")
     if coll.time_column is None:
         return None
     col = sql.Identifier(coll.time_column)
+    end = coll.time.end if coll.time and coll.time.end in coll.columns else None
     conds, params = [], []
-    if lo:
-        conds.append(sql.SQL("{} >= %s").format(col))
-        params.append(lo)
-    if hi:
-        conds.append(sql.SQL("{} <= %s").format(col))
-        params.append(hi)
+    if end is None:
+        if lo:
+            conds.append(sql.SQL("{} >= %s").format(col))
+            params.append(lo)
+        if hi:
+            conds.append(sql.SQL("{} <= %s").format(col))
+            params.append(hi)
+    else:  # [valid_from, valid_to) intersects [lo, hi]
+        if hi:
+            conds.append(sql.SQL("{} <= %s").format(col))
+            params.append(hi)
+        if lo:
+            conds.append(sql.SQL("({0} IS NULL OR {0} > %s)").format(sql.Identifier(end)))
+            params.append(lo)
     return sql.SQL(" AND ").join(conds), params
 
 
@@ -180,6 +209,8 @@ def parse_items(coll: Collection, args: Mapping[str, str], s: ApiSettings) -> It
     q.out_crs = parse_crs(args.get("crs"), crs_list, "crs")
     if "bbox-crs" in args and "bbox" not in args:
         raise InvalidParameter("bbox-crs: given without bbox")
+    if "bbox" in args and coll.geometry_type is None:
+        raise InvalidParameter("bbox: this collection has no geometry (filter it by its properties or datetime)")
     if "bbox" in args:
         cond, params = parse_bbox(args["bbox"], parse_crs(args.get("bbox-crs"), crs_list, "bbox-crs"))
         q.conds.append(cond)
@@ -257,7 +288,7 @@ def _feature_expr(coll: Collection, out: OutCrs, properties: list[str] | None,
     is bytea (convert_to, a copy): read in binary format it reaches Python as bytes, never decoded nor re-encoded.
     """
     names = properties if properties is not None else list(coll.columns)
-    geom = sql.Literal("null") if skip_geometry else sql.SQL("coalesce(ST_AsGeoJSON({}, {}, 0), 'null')").format(
+    geom = sql.Literal("null") if skip_geometry or coll.geometry_type is None else sql.SQL("coalesce(ST_AsGeoJSON({}, {}, 0), 'null')").format(
         geom_out(sql.Identifier("page", "geom"), out), sql.Literal(out.decimals))
     if names:
         props = sql.SQL("row_to_json(props)::text")

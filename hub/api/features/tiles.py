@@ -9,13 +9,13 @@ from starlette.responses import JSONResponse, Response
 from hub.api.collections import Collection
 from hub.api.http import cache_headers, etag, not_modified
 from hub.api.state import AsyncState
+from hub.catalog.types import TYPES
 from hub.errors import InvalidParameter, NotFound
 from hub.settings import ApiSettings
 
 MVT = "application/vnd.mapbox-vector-tile"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
-MVT_TYPES = {"integer": "{}", "bigint": "{}", "numeric": "{}::double precision", "double": "{}",
-             "boolean": "{}", "text": "{}", "date": "{}::text", "timestamptz": "{}::text"}
+MVT_TYPES = {name: kind.mvt for name, kind in TYPES.items() if kind.mvt}
 
 
 def tile_sql(coll: Collection, z: int, x: int, y: int, cap: int) -> tuple[sql.Composable, list]:
@@ -34,14 +34,14 @@ def tile_sql(coll: Collection, z: int, x: int, y: int, cap: int) -> tuple[sql.Co
 
 async def tile(request: Request, coll: Collection, z: int, y: int, x: int, st: AsyncState) -> Response:
     """GET /collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}."""
-    spec = coll.dataset.publication.tiles
+    spec = coll.publication.tiles if coll.geometry_type else None
     if spec is None:
         raise NotFound("this collection has no tiles")
     if not spec.min_zoom <= z <= spec.max_zoom:
         raise NotFound(f"tileMatrix outside {spec.min_zoom}..{spec.max_zoom} for this collection")
     if x >= 2 ** z or y >= 2 ** z:
         raise InvalidParameter("tileRow/tileCol: outside the tile matrix")
-    pub = (await st.current()).get(coll.dataset.id)
+    pub = (await st.current()).get(coll.id)
     tag = etag(coll.id, pub.version if pub else 0, request)
     headers = cache_headers(tag, pub.published_at if pub else None)
     if not_modified(request, tag):
@@ -54,12 +54,12 @@ async def tile(request: Request, coll: Collection, z: int, y: int, x: int, st: A
 
 def tilesets(request: Request, coll: Collection, s: ApiSettings, single: bool) -> Response:
     """Tileset list (/tiles) or the WebMercatorQuad tileset metadata (/tiles/WebMercatorQuad)."""
-    spec = coll.dataset.publication.tiles
+    spec = coll.publication.tiles if coll.geometry_type else None
     if spec is None:
         raise NotFound("this collection has no tiles")
     base = f"{s.url}/collections/{coll.id}/tiles"
     tileset = {
-        "title": coll.dataset.title.en, "dataType": "vector", "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "title": coll.title.en, "dataType": "vector", "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
         "tileMatrixSetURI": TMS_URI,
         "tileMatrixSetLimits": [{"tileMatrix": str(z)} for z in range(spec.min_zoom, spec.max_zoom + 1)],
         "layers": [{"id": coll.id, "dataType": "vector", "geometryDimension": 2,

@@ -175,7 +175,7 @@ def complete(doc: dict, collections: dict[str, Collection], records_id: str, s: 
     for path, item in paths.items():
         ordered[path] = item
         ordered.update(after.get(path, {}))
-    if any(coll.dataset.publication.tiles is not None for coll in served.values()):
+    if any(coll.publication.tiles is not None and coll.geometry_type for coll in served.values()):
         ordered.update(_tile_matrix_sets())
     oas["paths"] = ordered
     _localise(oas)

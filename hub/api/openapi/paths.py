@@ -165,7 +165,7 @@ def record_responses() -> dict:
 
 def tiles_paths(coll: Collection, tags: list[str]) -> dict:
     """The vector tile paths of a collection (hub.api.features.tiles), or none when the catalog gives it no tiles."""
-    spec = coll.dataset.publication.tiles
+    spec = coll.publication.tiles if coll.geometry_type else None
     if spec is None:
         return {}
     base = f"/collections/{coll.id}/tiles"

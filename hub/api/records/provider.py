@@ -39,21 +39,24 @@ def record(coll: Collection, pub: Published, lang: str) -> dict:
     ds, s = coll.dataset, api_settings()
     lang = language(lang)
     vi = lang == "vi"
-    x1, y1, x2, y2 = pub.bbox or (102.14, 8.18, 109.47, 23.39)
+    geometry = None
+    if pub.bbox:
+        x1, y1, x2, y2 = pub.bbox
+        geometry = {"type": "Polygon", "coordinates": [[[x1, y1], [x2, y1], [x2, y2], [x1, y2], [x1, y1]]]}
     time = None
     if pub.interval_start or pub.interval_end:
-        time = {"interval": [pub.interval_start.isoformat() if pub.interval_start else "..",
-                             pub.interval_end.isoformat() if pub.interval_end else ".."]}
+        start, end = pub.interval_text()
+        time = {"interval": [start or "..", end or ".."]}
     items = f"{s.url}/collections/{coll.id}/items"
     return {
-        "id": ds.id,
+        "id": coll.id,
         "type": "Feature",
         "conformsTo": [RECORD_CORE],
-        "geometry": {"type": "Polygon", "coordinates": [[[x1, y1], [x2, y1], [x2, y2], [x1, y2], [x1, y1]]]},
+        "geometry": geometry,
         "time": time,
         "properties": {
             "type": "dataset",
-            "title": ds.title.vi if vi else ds.title.en,
+            "title": coll.title.vi if vi else coll.title.en,
             "description": ds.description.vi if vi else ds.description.en,
             "keywords": list(ds.keywords.vi if vi else ds.keywords.en),
             "language": {"code": lang},
@@ -85,8 +88,8 @@ def search_text(coll: Collection) -> str:
 
 def entries(state: dict[str, Published], lang: str) -> list[Entry]:
     """A record and its search text for every published public collection, ordered by collection id."""
-    return [Entry(record(c, state[c.dataset.id], lang), search_text(c))
-            for _, c in sorted(public_collections().items()) if c.dataset.id in state]
+    return [Entry(record(c, state[c.id], lang), search_text(c))
+            for _, c in sorted(public_collections().items()) if c.id in state]
 
 
 class HubRecordsProvider(BaseProvider):

@@ -16,6 +16,8 @@ import pyogrio
 import shapely
 
 from hub.errors import InputError
+from ingest.core.batch import Batch
+from ingest.sources.registry import Reader
 
 LEVEL_LINES = 10
 LEVEL_LABELS = {13: "SoThuTuThua", 14: "DienTich", 15: "KyHieuMucDichSuDung"}
@@ -28,10 +30,16 @@ def commune_of(path: Path) -> str | None:
     return m.group(1) if m else None
 
 
+def read(src, chunk_rows: int) -> Iterator[Batch]:
+    """The family reader for Famis DGN (one batch per sheet file, whatever the chunk size)."""
+    yield from read_famis(src)
+
+
+READER = Reader((".dgn",), "ingest.sources:inspect_sequential", "ingest.families.cadastre.famis:read")
+
+
 def read_famis(src) -> Iterator:
     """One batch per file: polygons formed from the boundary lines, attributes from the labels inside."""
-    from ingest.sources import Batch
-
     m = _NAME.search(src.path.stem)
     if not m:
         raise InputError("Famis DGN file name must end with _<commune code>_<sheet no>", file=src.display)

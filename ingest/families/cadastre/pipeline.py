@@ -1,7 +1,8 @@
-"""Cadastre family: source batch -> canonical parcel rows, with per-row rules (vectorised where it matters)."""
+"""Cadastre family pipeline: source batch -> canonical parcel rows, with per-row rules (vectorised where it matters)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import operator
 from dataclasses import dataclass, field
@@ -13,57 +14,69 @@ import shapely
 
 from hub import crs, geohash
 from hub.catalog.models import Dataset
-from hub.errors import SchemaViolation
+from hub.errors import UsageError
+from hub.ref.admin_units import NEW as NEW_ADMIN_VERSION
 from hub.text import columns as text_columns
-from ingest.spatial import georef, topology, validity, wkb
 from ingest.core import output
-from ingest.steps import pii
+from ingest.core.family import Context, FieldMap, Options, Pipeline
 from ingest.core.findings import Findings
 from ingest.core.values import as_float as _num, as_int as _int
-from ingest.steps.landuse import Normaliser
+from ingest.reference import refdata
 from ingest.reference.refdata import RefData
-from ingest.sources import UTF8_FORMATS, Batch
+from ingest.sources import UTF8_FORMATS, Batch, SourceFile
+from ingest.spatial import georef, topology, validity, wkb
+from ingest.steps import pii
+from ingest.steps.landuse import Normaliser
 
-ADMIN_TOLERANCE_DEG = 0.0005  # ~50 m: synthetic or generalised boundaries are not survey-grade
+METRES_PER_DEGREE = 111_000.0  # the outside-commune tolerance is given in metres; boundaries are in degrees
 TEXT_SCAN = ("address", "note")
 
 
 @dataclass
-class Context:
-    """Everything a batch transform needs: the dataset, reference data, decisions and counters."""
+class CadastreContext(Context):
+    """The run context plus the cadastre's reference data (admin units, codes, boundaries) and load date."""
 
-    ds: Dataset
-    ref: RefData
-    landuse: Normaliser
-    encoding: str
-    valid_from: str
-    decisions: dict[str, georef.CrsDecision] = field(default_factory=dict)
+    ref: RefData = field(default_factory=RefData)
+    landuse: Normaliser | None = None
+    valid_from: str = ""
     buffered: dict[str, object] = field(default_factory=dict)
-    file_index: dict[str, int] = field(default_factory=dict)  # file -> position in the run (row ids)
-    load_id: int = 0  # the ledger row findings are written under
 
 
-def field_map(ds: Dataset, fields: list[str], file: str) -> dict[str, str]:
-    """Canonical column -> source field, matched case-insensitively; a frozen contract refuses extras."""
-    lower = {f.lower(): f for f in fields}
-    out: dict[str, str] = {}
-    for col in ds.columns:
-        for alias in col.source:
-            if alias.lower() in lower:
-                out[col.name] = lower[alias.lower()]
-                break
-    if ds.source.contract == "freeze":
-        extra = sorted(set(fields) - set(out.values()))
-        if extra:
-            raise SchemaViolation(f"source fields {extra} are not in the catalog (contract: freeze)", file=file)
-    missing = [c for c in ("old_commune_code", "sheet_no", "parcel_no") if c not in out]
-    if missing:
-        raise SchemaViolation(f"no source field for required column(s) {missing}; catalog aliases: "
-                              + "; ".join(f"{c} <- {ds.column(c).source}" for c in missing), file=file)
-    return out
+class CadastrePipeline(Pipeline):
+    """Parcels (TT 25/2014 maps) from Shapefile, MapInfo, GeoPackage, GeoJSON, FlatGeobuf and Famis DGN."""
+
+    context_class = CadastreContext
+
+    def prepare(self, conn, ds: Dataset, srcs: list[SourceFile], options: Options, load_id: int) -> CadastreContext:
+        """Reference data once per run; CRS decisions (Famis files without a CRS take their commune's zone)."""
+        ctx = self.context_class(ds, load_id, options)
+        ctx.file_index = {s.display: i for i, s in enumerate(srcs)}
+        opts = ds.opts
+        ctx.ref = refdata.load(conn, opts.admin_version)
+        ctx.landuse = Normaliser(ctx.ref, opts.land_use_list)
+        try:
+            ctx.valid_from = dt.date.fromisoformat(options.valid_from).isoformat() if options.valid_from \
+                else dt.date.today().isoformat()
+        except ValueError:
+            raise UsageError(f"--valid-from '{options.valid_from}' is not a date (YYYY-MM-DD)") from None
+        ctx.route_sensitive = opts.exclude_sensitive_land_use
+        zone_of = {}
+        if opts.crs_from_commune:
+            from ingest.families.cadastre.famis import commune_of
+
+            for src in srcs:
+                province = ctx.ref.communes.get(opts.admin_version, {}).get(commune_of(src.path) or "")
+                if province in ctx.ref.zones:
+                    zone_of[src.display] = ctx.ref.zones[province]
+        self.decide_crs(conn, ctx, srcs, zone_of)
+        return ctx
+
+    def transform(self, batch: Batch, ctx: Context, fmap: FieldMap) -> output.Output:
+        """Map, decode, reproject and validate one batch of parcels."""
+        return transform(batch, ctx, fmap.primary)
 
 
-def _decode(batch: Batch, ctx: Context, fmap: dict[str, str]) -> tuple[dict[str, object], dict[str, dict]]:
+def _decode(batch: Batch, ctx: CadastreContext, fmap: dict[str, str]) -> tuple[dict[str, object], dict[str, dict]]:
     """Canonical columns from the mapped source fields, unusual decoding decisions kept.
 
     Text columns become Arrow strings (NFC, stripped, null for missing or empty); other columns stay as read
@@ -189,18 +202,19 @@ def _groups(values: pa.Array) -> list[tuple[object, np.ndarray]]:
     return [(uniq[k], order[bounds[k]:bounds[k + 1]]) for k in range(len(uniq)) if bounds[k + 1] > bounds[k]]
 
 
-def _admin(f: Findings, ctx: Context, communes: pa.Array, pos: np.ndarray, decision, fmap) -> np.ndarray:
+def _admin(f: Findings, ctx: CadastreContext, communes: pa.Array, pos: np.ndarray, decision, fmap) -> np.ndarray:
     """Commune checks per distinct code (known code, inside its boundary) and the new commune via lineage/space."""
     n = len(communes)
     new_code = np.full(n, None, dtype=object)
-    known = ctx.ref.communes.get(ctx.ds.source.admin_version, {})
+    version = ctx.ds.opts.admin_version
+    known = ctx.ref.communes.get(version, {})
     has_pos = ~np.isnan(pos[:, 0])
     for c, rows in _groups(communes):
         rows = rows[~f.rejected[rows]]
         if not c or not len(rows):
             continue
         if c not in known:
-            f.add(rows, "admin_code_unknown", f"commune code {c} is not in {ctx.ds.source.admin_version}",
+            f.add(rows, "admin_code_unknown", f"commune code {c} is not in {version}",
                   fmap.get("old_commune_code"))
         placed = rows[has_pos[rows]]
         poly = ctx.ref.old_bounds.get(c)
@@ -229,7 +243,7 @@ def _admin(f: Findings, ctx: Context, communes: pa.Array, pos: np.ndarray, decis
     return new_code
 
 
-def _land_use(f: Findings, ctx: Context, raw: pa.Array, fmap) -> tuple[np.ndarray, np.ndarray]:
+def _land_use(f: Findings, ctx: CadastreContext, raw: pa.Array, fmap) -> tuple[np.ndarray, np.ndarray]:
     """Normalised codes per distinct raw value; findings on the rows that carry each value."""
     codes = np.full(len(raw), None, dtype=object)
     sensitive = np.zeros(len(raw), dtype=bool)
@@ -245,7 +259,7 @@ def _land_use(f: Findings, ctx: Context, raw: pa.Array, fmap) -> tuple[np.ndarra
     return codes, sensitive
 
 
-def _areas(f: Findings, ctx: Context, cols, geoms, ok, decision, fmap) -> tuple[np.ndarray, np.ndarray]:
+def _areas(f: Findings, ctx: CadastreContext, cols, geoms, ok, decision, fmap) -> tuple[np.ndarray, np.ndarray]:
     """Declared areas parsed; computed TM-3 grid areas; area_mismatch beyond k·M·√P."""
     n = len(geoms)
     grid = np.full(n, np.nan)
@@ -291,7 +305,7 @@ def _national_id(f: Findings, cols, pos, ok, decision, fmap) -> None:
           "point (EPSG:6960); official value kept", fmap.get("national_id"))
 
 
-def _topology(f: Findings, ctx: Context, keys, communes, sheets, geoms, ok, ok_rag, decision) -> None:
+def _topology(f: Findings, ctx: CadastreContext, keys, communes, sheets, geoms, ok, ok_rag, decision) -> None:
     """topology_overlap / topology_gap within each sheet, in the source grid (metres, exact shared vertices).
 
     Sheets whose parcels share exact vertices are proven clean by `ingest.spatial.topology.clean_ragged` (edge
@@ -408,7 +422,7 @@ def _keys(communes: pa.Array, sheets: pa.Array, parcels: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(communes, sheets.cast(pa.string()), parcels.cast(pa.string()), ".")
 
 
-def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output:
+def transform(batch: Batch, ctx: CadastreContext, fmap: dict[str, str]) -> output.Output:
     """Map, decode, reproject and validate one batch (row rules; set-level rules run in SQL later)."""
     ds, file, n = ctx.ds, batch.file.display, len(batch)
     decision = ctx.decisions[file]
@@ -432,16 +446,16 @@ def transform(batch: Batch, ctx: Context, fmap: dict[str, str]) -> output.Output
     provenance, personal_provenance = _provenance(ds, file, batch.row_no, decision, enc)
     derived = {
         "parcel_key": keys, "old_commune_code": parsed["old_commune_code"], "sheet_no": sheets, "parcel_no": parcels,
-        "commune_code": new_code, "admin_version": np.where(new_code == None, None, "GSO-2025-07-01"),  # noqa: E711
+        "commune_code": new_code, "admin_version": np.where(new_code == None, None, NEW_ADMIN_VERSION),  # noqa: E711
         "area_m2": areas, "computed_area_m2": grid,
-        "land_use_codes": lu_codes, "land_use_list": pa.nulls(n, pa.string()).fill_null(ds.source.land_use_list),
+        "land_use_codes": lu_codes, "land_use_list": pa.nulls(n, pa.string()).fill_null(ds.opts.land_use_list),
         "src_srid": pa.nulls(n, pa.int32()).fill_null(decision.epsg),
         "valid_from": pa.nulls(n, pa.string()).fill_null(ctx.valid_from), "is_sensitive": sensitive,
         "provenance": provenance, "personal_provenance": personal_provenance,
         "withheld": withheld,
     }
     findings = f.summary()
-    return output.assemble(ctx, batch, cols, derived, (vn, wgs, bounds), findings)
+    return output.assemble(ctx, batch, findings, {None: output.TableRows({**cols, **derived}, n, (wgs, vn, bounds))})
 
 
 def _decisions(special: dict[str, dict], i: int) -> dict[str, list]:
@@ -472,10 +486,12 @@ def _provenance(ds: Dataset, file: str, row_no: np.ndarray, decision, enc: dict[
     return core, private
 
 
-def _buffered(ctx: Context, code: str, poly):
-    """The commune polygon grown by the tolerance, prepared once per run."""
+def _buffered(ctx: CadastreContext, code: str, poly):
+    """The commune polygon grown by the rule's tolerance (metres; synthetic or generalised boundaries are not
+    survey-grade), prepared once per run."""
     got = ctx.buffered.get(code)
     if got is None:
-        got = ctx.buffered[code] = poly.buffer(ADMIN_TOLERANCE_DEG)
+        tolerance = float(ctx.ds.rule("outside_admin_unit").params.get("tolerance_m", 50)) / METRES_PER_DEGREE
+        got = ctx.buffered[code] = poly.buffer(tolerance)
         shapely.prepare(got)
     return got

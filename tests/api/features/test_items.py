@@ -182,8 +182,9 @@ def test_parcel_report(client, inputs):
     r = client.post("/processes/parcel-report/execution", json={"inputs": inputs})
     assert r.status_code == 200, r.text
     parcel = r.json()["parcels"][0]
-    assert parcel["id"] == "31150.1.2" and parcel["properties"]["land_use_codes"] == "ONT+CLN"
-    assert [u["name_vi"] for u in parcel["land_use"]] == ["Đất ở tại nông thôn", "Đất trồng cây lâu năm"]
+    cadastre = parcel["sections"]["cadastre"]["data"]
+    assert parcel["id"] == "31150.1.2" and cadastre["attributes"]["land_use_codes"] == "ONT+CLN"
+    assert [u["name_vi"] for u in cadastre["land_use"]] == ["Đất ở tại nông thôn", "Đất trồng cây lâu năm"]
 
 
 def test_parcel_report_rejects_bad_inputs(client):

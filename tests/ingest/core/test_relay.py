@@ -24,7 +24,7 @@ def _batch(rows: int) -> pa.RecordBatch:
 def _in_child(slot: int, data) -> tuple[Output, list | None, int]:
     """A forked worker: read the records from shared memory, answer with streams written back into it."""
     rb = _SHARED.records(data)
-    out = Output(core_copy=b"core" * rb.num_rows, personal_copy=b"", sensitive_copy=b"s", issues_copy=b"issues")
+    out = Output(streams={"core": b"core" * rb.num_rows, "personal": b"", "sensitive": b"s", "issues": b"issues"})
     return out, _SHARED.stash(out, slot), rb.num_rows
 
 
@@ -39,14 +39,14 @@ def test_records_and_streams_cross_the_fork_through_shared_memory():
     assert isinstance(data, tuple)  # in shared memory, not a buffer to pickle
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         out, spans, rows = pool.submit(_in_child, slot, data).result()
-    assert rows == 500 and spans is not None and out.core_copy == b""  # nothing big went through the pipe
+    assert rows == 500 and spans is not None and out.streams.get("core", b"") == b""  # nothing big went through the pipe
     out = slots.unstash(out, slot, spans)
-    assert isinstance(out.core_copy, memoryview)
-    assert bytes(out.core_copy) == b"core" * 500 and bytes(out.sensitive_copy) == b"s"
-    assert bytes(out.issues_copy) == b"issues" and bytes(out.personal_copy) == b""
+    assert isinstance(out.streams["core"], memoryview)
+    assert bytes(out.streams["core"]) == b"core" * 500 and bytes(out.streams["sensitive"]) == b"s"
+    assert bytes(out.streams["issues"]) == b"issues" and bytes(out.streams["personal"]) == b""
     assert slots.take() is not None and slots.take() is None  # one slot left free, the other still held
     out.done()
-    assert out.core_copy == b"" and slots.take() == slot  # released, and the views dropped
+    assert out.streams["core"] == b"" and slots.take() == slot  # released, and the views dropped
 
 
 def test_what_does_not_fit_goes_through_the_pipe_and_the_slot_comes_back():
@@ -57,8 +57,8 @@ def test_what_does_not_fit_goes_through_the_pipe_and_the_slot_comes_back():
     big = _batch(2000)
     data = slots.put_records(slot, big)
     assert isinstance(data, pa.Buffer) and slots.records(data).equals(big)
-    out = Output(core_copy=b"x" * 10_000)
-    assert slots.stash(out, slot) is None and out.core_copy == b"x" * 10_000
+    out = Output(streams={"core": b"x" * 10_000})
+    assert slots.stash(out, slot) is None and out.streams["core"] == b"x" * 10_000
     assert slots.unstash(out, slot, None) is out and out.on_done is None
     assert slots.take() == slot  # given back at once: nothing of the task lives in the slot any more
 
@@ -69,8 +69,8 @@ def test_a_task_without_a_slot_uses_the_pipe():
     assert slots.take() == 0 and slots.take() is None
     data = slots.put_records(None, _batch(3))
     assert isinstance(data, pa.Buffer) and slots.records(data).num_rows == 3
-    out = Output(core_copy=b"abc")
-    assert slots.stash(out, None) is None and slots.unstash(out, None, None).core_copy == b"abc"
+    out = Output(streams={"core": b"abc"})
+    assert slots.stash(out, None) is None and slots.unstash(out, None, None).streams["core"] == b"abc"
 
 
 def test_a_mapping_the_system_refuses_leaves_every_task_on_the_pipe():
