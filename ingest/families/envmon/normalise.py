@@ -9,22 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hub.catalog.models import Strict
 from ingest.families.envmon import parameters, timebase, units
+from ingest.families.envmon.layouts import SourceTime  # noqa: F401  (re-exported)
 from ingest.families.envmon.quality.checks import range_flags
-from ingest.families.envmon.quality.duplicates import Rule
+from ingest.families.envmon.quality.duplicates import Rule  # noqa: F401
 from ingest.families.envmon.quality.flags import FLAGS, STATUS_FLAG
 from ingest.families.envmon.readers.common import ObsChunk, Reject
 from ingest.families.envmon.readers.tt10 import Tt10Layout, status_meaning
-
-
-class SourceTime(Strict):
-    """How a source labels time (declared per source in the catalog entry, stored with the load)."""
-
-    convention: timebase.Convention = "hour_ending"
-    interval_minutes: int = 60
-    utc_offset_minutes: int = timebase.VN_OFFSET_MIN
-    duplicates: Rule = "prefer_valid_last"
 
 
 @dataclass

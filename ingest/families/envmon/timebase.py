@@ -5,11 +5,10 @@ source's declared convention beside it."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
-Convention = Literal["hour_ending", "hour_beginning", "instant"]
+from ingest.families.envmon.layouts import Convention  # noqa: F401  (re-exported)
+
 VN_OFFSET_MIN = 7 * 60
 ONE_S = np.timedelta64(1, "s")
 HOUR = np.timedelta64(3600, "s")

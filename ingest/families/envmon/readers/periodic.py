@@ -13,12 +13,10 @@ from typing import Sequence
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import Field
-
-from hub.catalog.models import Strict
 from ingest.core.values import as_float
 from ingest.families.envmon import parameters
 from ingest.families.envmon.parameters import name_key
+from ingest.families.envmon.layouts import PeriodicLayout  # noqa: F401  (re-exported)
 from ingest.families.envmon.readers.common import strptime
 
 _UNIT_IN_HEADER = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<u1>[^()]*)\)|\[(?P<u2>[^\[\]]*)\]|,\s*(?P<u3>[^,]+))\s*$")
@@ -27,28 +25,6 @@ EXCEL_EPOCH = datetime(1899, 12, 30)
 DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
              "%d.%m.%Y %H:%M", "%d.%m.%Y")
 ISO = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-
-
-class PeriodicLayout(Strict):
-    """How a periodic export is laid out (defaults cover the usual Vietnamese lab and export sheets)."""
-
-    sheet: str | None = Field(None, description="XLSX sheet (default: the first)")
-    header_row: int = Field(1, ge=1, description="1-based row of the column headers")
-    units_row: int | None = Field(None, ge=1, description="Row of units under the headers, if any")
-    station: tuple[str, ...] = ("station", "mã trạm", "ký hiệu trạm", "mã điểm", "ký hiệu điểm", "điểm quan trắc",
-                                "vị trí", "site", "code")
-    time: tuple[str, ...] = ("time", "datetime", "thời gian", "ngày giờ", "thời điểm")
-    date: tuple[str, ...] = ("date", "ngày", "ngày lấy mẫu", "ngày quan trắc")
-    hour: tuple[str, ...] = ("hour", "giờ", "giờ lấy mẫu")
-    sample: tuple[str, ...] = ("sample", "mã mẫu", "ký hiệu mẫu", "số hiệu mẫu")
-    limits: dict[str, float] = Field(default_factory=dict, description="Parameter -> detection limit for bare "
-                                                                      "'<LOD'/'KPH' cells (canonical unit)")
-    not_measured: tuple[str, ...] = ("", "-", "–", "—", "kqt", "n/a", "na", "kxđ")
-    not_detected: tuple[str, ...] = ("kph", "nd", "lod", "<lod", "< lod", "không phát hiện")
-    ignore: tuple[str, ...] = Field((), description="Headers that are neither keys nor parameters (e.g. 'STT')")
-    spellings: dict[str, str] = Field(default_factory=dict, description="Header -> parameter code")
-    encoding: str = "utf-8"
-    delimiter: str = ","
 
 
 @dataclass(frozen=True)

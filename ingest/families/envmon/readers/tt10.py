@@ -19,50 +19,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from pydantic import Field, field_validator
 
-from hub.catalog.models import Strict
-from ingest.families.envmon import parameters
+from ingest.families.envmon import layouts, parameters
+from ingest.families.envmon.layouts import DEFAULT_NAME, Tt10Layout  # noqa: F401  (re-exported)
 from ingest.families.envmon.readers.common import ObsChunk, Reject, empty_object, strptime
 
-FIELDS = ("parameter", "value", "unit", "time", "status", "station", "ignore")
-DEFAULT_NAME = r"^(?P<province>[^_]+)_(?P<operator>[^_]+)_(?P<station>[^_]+)_(?P<time>\d{14})\.txt$"
-
-
-class Tt10Layout(Strict):
-    """One vendor's TT 10/2021 file layout."""
-
-    columns: tuple[str, ...] = Field(("parameter", "value", "unit", "time", "status"),
-                                     description="Field order of a line (parameter, value, unit, time, status, "
-                                                 "station, ignore)")
-    delimiter: str = Field("\t", description="One character, or 'whitespace' for runs of spaces and tabs")
-    time_format: str = Field("%Y%m%d%H%M%S", description="strptime format of the line's time field")
-    file_name: str = Field(DEFAULT_NAME, description="Regex on the file name; group 'station' (unless a line "
-                                                     "field carries it) and optionally 'time'")
-    file_time_format: str = "%Y%m%d%H%M%S"
-    decimal: Literal[".", ","] = "."
-    encoding: str = "utf-8"
-    header_lines: int = Field(0, ge=0)
-    status_measuring: tuple[str, ...] = ("00",)
-    status_calibrating: tuple[str, ...] = ("01",)
-    status_error: tuple[str, ...] = ("02",)
-    spellings: dict[str, str] = Field(default_factory=dict, description="Vendor parameter name -> parameter code")
-    suffixes: tuple[str, ...] = (".txt",)
-
-    @field_validator("columns")
-    @classmethod
-    def _columns(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [c for c in v if c not in FIELDS]
-        if bad or "value" not in v or "parameter" not in v:
-            raise ValueError(f"columns must name parameter and value and only {FIELDS}; got {list(v)}")
-        return v
-
-    @field_validator("delimiter")
-    @classmethod
-    def _delimiter(cls, v: str) -> str:
-        if v != "whitespace" and len(v) != 1:
-            raise ValueError("delimiter must be one character or 'whitespace'")
-        return v
+FIELDS = layouts.TT10_FIELDS
 
 
 def status_meaning(layout: Tt10Layout, codes: np.ndarray) -> np.ndarray:
