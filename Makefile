@@ -78,8 +78,7 @@ load: install
 	$(HUB) db up
 	$(HUB) samples generate $(SAMPLES)
 	$(HUB) ref load-boundaries $(SAMPLES)/admin/communes_old.gpkg $(SAMPLES)/admin/communes_new.gpkg
-	$(HUB) ingest cadastre_cantho $(SAMPLES)/cantho
-	$(HUB) ingest cadastre_tuyenquang $(SAMPLES)/tuyenquang
+	$(HUB) samples load $(SAMPLES)
 	$(HUB) publish
 
 demo: load

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from hub.catalog.models import TableRef
+from hub.catalog.models import Sensitivity, TableRef
 from hub.catalog.types import TYPES
 
 SENSITIVE_FLAG = "is_sensitive"  # rows flagged here live in restricted.<base>_sensitive, never in the core table
@@ -18,7 +18,7 @@ def geometry_columns(t: TableRef) -> list[tuple[str, int]]:
     return list(GEOMETRY_COLUMNS if t.geometry.vn2000 else GEOMETRY_COLUMNS[:1])
 
 
-def _cols(t: TableRef, *levels: str) -> list[sql.Composable]:
+def _cols(t: TableRef, *levels: Sensitivity) -> list[sql.Composable]:
     """Column definitions for the given sensitivity levels.
 
     Text is COLLATE "C": the same code-point order as the cluster's C.UTF-8, but compared with memcmp and
@@ -54,6 +54,7 @@ def create_core(t: TableRef, schema: str, table: str) -> sql.Composed:
     """CREATE TABLE for public + restricted columns and the geometries (WGS 84 published, VN-2000 lossless)."""
     defs = [sql.SQL("row_id bigint NOT NULL"), *_cols(t, "public", "restricted")]
     for name, srid in geometry_columns(t):
+        assert t.geometry is not None  # geometry_columns is empty for a table without geometry
         defs.append(sql.SQL("{} geometry({}, {})").format(sql.Identifier(name), sql.SQL(t.geometry.type),
                                                          sql.Literal(srid)))
     return sql.SQL("CREATE TABLE {} ({})").format(sql.Identifier(schema, table), sql.SQL(", ").join(defs))
@@ -121,7 +122,8 @@ def create_view(t: TableRef, core_schema: str, core_table: str) -> sql.Composed:
     view needs no row filter: no filter means nothing a leaky function could expose (case P04) and no
     security_barrier, which would stop the planner from using the table's spatial and id indexes through it.
     """
-    cols = [sql.SQL("{} AS id").format(sql.Identifier(t.publication.id_column))]
+    assert t.publication is not None, "only published tables have a view"
+    cols: list[sql.Composable] = [sql.SQL("{} AS id").format(sql.Identifier(t.publication.id_column))]
     cols += [sql.Identifier(c.name) for c in t.by_sensitivity("public")]  # id stays visible as an attribute
     if t.geometry is not None:
         cols.append(sql.Identifier("geom"))

@@ -150,7 +150,7 @@ def _load_all(directory: Path) -> dict[str, Dataset]:
     return out
 
 
-load_all.cache_clear = _load_all.cache_clear  # callers reset the cache after editing entries
+load_all.cache_clear = _load_all.cache_clear  # type: ignore[attr-defined]  # callers reset the cache after editing entries
 
 
 def load_dataset(dataset_id: str) -> Dataset:

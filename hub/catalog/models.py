@@ -133,6 +133,7 @@ def _check_table(columns: list[Column], key: list[str], publication: Publication
             raise ValueError(f"{where}publication.scope columns {stray} are not declared in columns")
     for col in ([time.column] + ([time.end] if time.end else [])) if time else []:
         c = by_name.get(col)
+        assert time is not None
         if c is None or c.type != time.kind:
             raise ValueError(f"{where}time column '{col}' must be a declared {time.kind} column")
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from hub.memory import gc_paused
+
 
 @click.group("samples")
 def samples() -> None:
@@ -27,30 +29,67 @@ def samples() -> None:
 @click.option("--scale", type=click.FloatRange(min=0.01, max=50.0), default=1.0, show_default=True,
               help="Multiplies the parcels per sheet (1.0 ≈ 5,000 Cần Thơ + 3,000 Tuyên Quang parcels).")
 @click.option("--seed", type=int, default=2025, show_default=True, help="Random seed; same seed ⇒ same bytes.")
-def generate_cmd(out_dir: Path, scale: float, seed: int) -> None:
-    """Write the cadastre sample set (Cần Thơ + Tuyên Quang) and manifest.json into OUT_DIR.
+@click.option("--family", "families", multiple=True, metavar="NAME",
+              help="Only these families' samples (repeatable; default: every registered family).")
+def generate_cmd(out_dir: Path, scale: float, seed: int, families: tuple[str, ...]) -> None:
+    """Write every family's sample files into OUT_DIR (the cadastre's, with manifest.json, first).
 
     \b
-    Files: SHP with VNI bytes and a lying .cpg, GeoPackages (UTF-8/NFD, wrong KTT,
+    Cadastre: SHP with VNI bytes and a lying .cpg, GeoPackages (UTF-8/NFD, wrong KTT,
     mislabeled UTM, unclosed ring), Famis DGN V7 sheets with TCVN3 labels, a MapInfo
     TAB with TCVN3 under '!charset WindowsLatin1', admin polygons, lineage and
     sheet renumbering CSVs. manifest.json lists every deliberately broken record.
+    Other families write their own files (each with its list of broken records) under
+    OUT_DIR, where `hub samples load` finds them.
 
     \b
     Example:
       hub samples generate ./samples --scale 1 --seed 2025
+      hub samples generate ./samples --family cadastre
     """
-    from hub.samples import generate
+    from hub.samples.families import generate_all
 
     t0 = time.perf_counter()
-    manifest = generate(out_dir, scale=scale, seed=seed,
-                        progress=lambda msg: click.echo(f"[samples] {msg}", err=True))
-    counts = {name: info["rows"] for name, info in manifest["files"].items()}
-    for name, rows in counts.items():
-        click.echo(f"[samples] {name}: {rows} rows", err=True)
-    click.echo(json.dumps({"out_dir": str(out_dir), "files": len(counts), "parcels": manifest["parcels"],
-                           "broken": len(manifest["broken"]),
-                           "seconds": round(time.perf_counter() - t0, 2)}, ensure_ascii=False))
+    results = generate_all(out_dir, scale=scale, seed=seed, only=families,
+                           progress=lambda msg: click.echo(f"[samples] {msg}", err=True))
+    summary: dict = {"out_dir": str(out_dir), "families": sorted(results)}
+    manifest = results.get("cadastre")
+    if isinstance(manifest, dict) and "files" in manifest:
+        counts = {name: info["rows"] for name, info in manifest["files"].items()}
+        for name, rows in counts.items():
+            click.echo(f"[samples] {name}: {rows} rows", err=True)
+        summary.update(files=len(counts), parcels=manifest["parcels"], broken=len(manifest["broken"]))
+    summary["seconds"] = round(time.perf_counter() - t0, 2)
+    click.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@samples.command("load")
+@click.argument("samples_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--family", "families", multiple=True, metavar="NAME",
+              help="Only these families' demo datasets (repeatable; default: every registered family).")
+def load_cmd(samples_dir: Path, families: tuple[str, ...]) -> None:
+    """Ingest every family's demo datasets from SAMPLES_DIR (what `make demo` loads).
+
+    \b
+    Each family's spec lists its demo datasets and the sample path each one reads; they are
+    loaded in registry order (the cadastre first), each as `hub ingest DATASET PATH` would,
+    and an identical rerun is a no-op. Reference boundaries come first:
+      hub ref load-boundaries SAMPLES_DIR/admin/communes_old.gpkg SAMPLES_DIR/admin/communes_new.gpkg
+
+    \b
+    Example:
+      hub samples load ./samples
+      hub samples load ./samples --family landprice
+    """
+    from hub.cli.ingest import print_summary
+    from hub.samples.families import demo_plan
+
+    with gc_paused():
+        from ingest.core.run import Options, run_ingest
+
+    for dataset_id, path in demo_plan(samples_dir, only=families):
+        click.echo(f"[samples] hub ingest {dataset_id} {path}", err=True)
+        print_summary(run_ingest(dataset_id, [path], Options()))
 
 
 @samples.command("bench")

@@ -6,7 +6,7 @@ import json
 import os
 import secrets
 from contextlib import contextmanager
-from typing import Iterator, Literal
+from typing import Any, Iterator, Literal
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -46,7 +46,7 @@ def database_name(settings: DbSettings | None = None) -> str:
     s = settings or db_settings()
     if "HUB_DB_NAME" in os.environ or not s.url:
         return s.name
-    return conninfo_to_dict(s.url).get("dbname") or s.name
+    return str(conninfo_to_dict(s.url).get("dbname") or s.name)
 
 
 def conninfo(role: Role = "admin", dbname: str | None = None, tcp: bool = False,
@@ -99,3 +99,11 @@ def transaction(role: Role = "admin") -> Iterator[psycopg.Connection]:
             yield conn
     finally:
         conn.close()
+
+
+def first(cur: psycopg.Cursor) -> Any:
+    """The first value of a query that always returns one row (an aggregate, EXISTS, INSERT ... RETURNING)."""
+    row = cur.fetchone()
+    if row is None:
+        raise RuntimeError("a single-row query returned no row")
+    return row[0]

@@ -118,7 +118,7 @@ class Pipeline:
 
         option = None
         if ctx.options.crs:
-            zones = dict(conn.execute("SELECT old_province_code, epsg FROM ref.crs_zone").fetchall())
+            zones: dict[str, int] = dict(conn.execute("SELECT old_province_code, epsg FROM ref.crs_zone").fetchall())
             option = georef.parse_crs_option(ctx.options.crs, zones)
         for src in srcs:
             if src.fmt in NON_SPATIAL_FORMATS:

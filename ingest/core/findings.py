@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 
@@ -50,7 +52,7 @@ class Findings:
         self.ds, self.file, self.row_no, self.table = ds, file, row_no, table
         self.keys = keys if isinstance(keys, pa.Array) else pa.array(list(keys), pa.string())
         self.where = None if where is None else pa.array(list(where), pa.string())
-        self.entries: list[tuple[np.ndarray, str, object, str | None, str]] = []
+        self.entries: list[tuple[np.ndarray, str, Any, str | None, str]] = []
         self.rejected = np.zeros(len(row_no), dtype=bool)
 
     def add(self, rows, rule: str, message: str | Sequence[str], field: str | None = None,
@@ -73,7 +75,7 @@ class Findings:
         counts: dict[str, list] = {}
         flagged = np.zeros(len(self.row_no), dtype=bool)
         examples: dict[str, list[str]] = {}
-        for rows, rule, message, fld, act in self.entries:
+        for rows, rule, message, fld, act in self.entries:  # message: one str, or a sequence of str per row
             sev, n = severity(self.ds, rule), len(rows)
             per_row = not isinstance(message, str)
             shown = examples.setdefault(rule, [])

@@ -9,6 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
+from hub.db.connect import first
 from psycopg import sql
 
 from ingest.core.batch import SourceFile
@@ -57,7 +58,7 @@ def could_repeat(conn: psycopg.Connection, ds_id: str, files: list[dict]) -> boo
     """Whether the published load read files of these names and sizes: only then can this run repeat it, and
     only then must the checksum be known before any work starts (otherwise it is computed alongside the run)."""
     row = published_load(conn, ds_id, "source_files")
-    return bool(row) and [(f.get("file"), f.get("bytes")) for f in row[0]] == \
+    return row is not None and [(f.get("file"), f.get("bytes")) for f in row[0]] == \
         [(f["file"], f["bytes"]) for f in files]
 
 
@@ -84,7 +85,7 @@ class Checksum:
 
 def add_to_files(conn: psycopg.Connection, load_id: int, extra: list[dict]) -> None:
     """Add fields to each file of the ledger row's file list (in the run's file order)."""
-    files = conn.execute("SELECT source_files FROM meta.load WHERE load_id = %s", (load_id,)).fetchone()[0]
+    files = first(conn.execute("SELECT source_files FROM meta.load WHERE load_id = %s", (load_id,)))
     conn.execute("UPDATE meta.load SET source_files = %s WHERE load_id = %s",
                  (json.dumps([{**f, **e} for f, e in zip(files, extra)]), load_id))
 
@@ -119,10 +120,10 @@ def previous_identical(conn: psycopg.Connection, ds_id: str, src_sha: str, cat_s
 
 def reference_fingerprint(conn: psycopg.Connection) -> str:
     """A digest of the reference data rules depend on (seed files, loaded boundaries)."""
-    return conn.execute(
+    return first(conn.execute(
         "SELECT md5((SELECT string_agg(file || sha256, ',' ORDER BY file) FROM ref.seed) || ':' || "
         "coalesce((SELECT string_agg(version_id || code || md5(ST_AsBinary(geom_wgs84)), ',' ORDER BY version_id, code) "
-        "FROM ref.admin_unit WHERE geom_wgs84 IS NOT NULL), ''))").fetchone()[0]
+        "FROM ref.admin_unit WHERE geom_wgs84 IS NOT NULL), ''))"))
 
 
 def finish(conn: psycopg.Connection, load_id: int, status: str, tally: Tally | None = None,

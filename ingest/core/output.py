@@ -50,7 +50,7 @@ class TableOut:
 class Output:
     """A transformed chunk: binary COPY streams per table, rejected rows, and findings."""
 
-    streams: dict[str, bytes] = field(default_factory=dict)
+    streams: dict[str, bytes | memoryview] = field(default_factory=dict)
     tables: dict[str | None, TableOut] = field(default_factory=dict)
     quarantine: list[tuple] = field(default_factory=list)
     issue_counts: dict[str, list] = field(default_factory=dict)  # rule -> [severity, action, count]
@@ -132,7 +132,7 @@ def _interval(t: TableRef, arr) -> tuple | None:
 
 
 def _encode_table(ctx, t: TableRef, rows: TableRows, keep: np.ndarray, row_ids: np.ndarray,
-                  streams: dict[str, bytes]) -> TableOut:
+                  streams: dict[str, bytes | memoryview]) -> TableOut:
     """One table's kept rows -> core, personal and restricted-rows COPY streams; returns what went where."""
     n = rows.n
     keep_idx = pa.array(np.flatnonzero(keep))
@@ -144,7 +144,7 @@ def _encode_table(ctx, t: TableRef, rows: TableRows, keep: np.ndarray, row_ids: 
         core[c.name] = _array(rows.values.get(c.name, empty), ARROW_TYPES[c.type], keep, keep_idx)
     bounds = np.full((m, 4), np.nan)
     if t.geometry is not None:
-        wgs, vn, all_bounds = rows.geometry if rows.geometry is not None else (
+        wgs, vn, all_bounds = rows.geometry if rows.geometry is not None else (  # type: tuple[pa.Array, pa.Array, np.ndarray]
             pa.nulls(n, pa.binary()), pa.nulls(n, pa.binary()), np.full((n, 4), np.nan))
         core["geom"] = wgs if m == n else wgs.filter(keep)
         if t.geometry.vn2000:
@@ -165,14 +165,13 @@ def _encode_table(ctx, t: TableRef, rows: TableRows, keep: np.ndarray, row_ids: 
             sensitive = core_table.filter(flag)
             core_table = core_table.filter(pc.invert(flag))
             bounds = bounds[~flag.to_numpy(zero_copy_only=False)]
-    name = t.name
-    streams[stream_key(name, "core")] = copy_binary.encode(core_table, ddl.core_types(t))
+    streams[stream_key(t.name, "core")] = copy_binary.encode(core_table, ddl.core_types(t))
     if has_personal.any():
         mask = pa.array(has_personal)
-        streams[stream_key(name, "personal")] = copy_binary.encode(
+        streams[stream_key(t.name, "personal")] = copy_binary.encode(
             pa.table({k: v.filter(mask) for k, v in personal.items()}), ddl.personal_types(t))
     if sensitive is not None:
-        streams[stream_key(name, "sensitive")] = copy_binary.encode(sensitive, ddl.core_types(t))
+        streams[stream_key(t.name, "sensitive")] = copy_binary.encode(sensitive, ddl.core_types(t))
     important = [c.name for c in t.columns if c.important]
     time_col = core_table.column(t.time.column) if t.time is not None and t.time.column in core else None
     return TableOut(loaded=m, core_rows=core_table.num_rows, extent=_extent(bounds),
@@ -185,7 +184,7 @@ def _encode_table(ctx, t: TableRef, rows: TableRows, keep: np.ndarray, row_ids: 
 def assemble(ctx, batch, findings: Summary, tables: dict[str | None, TableRows]) -> Output:
     """Accepted rows -> per-table binary COPY; rejected source rows -> quarantine records with their raw values."""
     ds = ctx.ds
-    streams: dict[str, bytes] = {}
+    streams: dict[str, bytes | memoryview] = {}
     out = Output(streams=streams, issue_counts=findings.counts, flagged=findings.flagged,
                  examples=findings.examples)
     for t in ds.all_tables:
@@ -198,9 +197,9 @@ def assemble(ctx, batch, findings: Summary, tables: dict[str | None, TableRows])
             row_ids = file_row_ids(ctx, batch)
         else:
             keep = rows.keep if rows.keep is not None else np.ones(rows.n, dtype=bool)
-            row_ids = rows.row_ids
-            if row_ids is None:
+            if rows.row_ids is None:
                 raise ValueError(f"table {t.label}: a secondary table's rows need their row ids")
+            row_ids = rows.row_ids
         out.tables[t.name] = _encode_table(ctx, t, rows, keep, row_ids, streams)
     streams["issues"] = issues_copy(ctx, batch.file.display, findings.table)
     out.quarantine = [raw_row(batch, i, issues) for i, issues in sorted(findings.bad.items())]

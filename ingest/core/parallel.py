@@ -51,6 +51,7 @@ def _work(slot: int | None, task: tuple) -> tuple[int, Output, list | None]:
     """In a worker: turn one task into a batch (an Arrow record batch read by the parent, or a range of a
     legacy-format file read here), transform it, and put the output's streams in the task's relay slot."""
     src, fmap, kind, *args = task
+    assert _SLOTS is not None and _PIPE is not None and _CTX is not None, "set by the pool's initializer"
     with gc_paused():  # reading too: parsing 25k geometries alone is enough allocations to trigger full collections
         if kind == "arrow":
             data, geom_col, start = args

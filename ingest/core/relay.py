@@ -48,6 +48,11 @@ class Slots:
         except queue.Empty:
             return None
 
+    def _mem(self) -> mmap.mmap:
+        """The shared pages (a slot exists only when they do)."""
+        assert self.mem is not None, "no shared memory: slots are None"
+        return self.mem
+
     def give(self, slot: int) -> None:
         """Return a slot (its streams have been copied, or never arrived)."""
         self._free.put(slot)
@@ -56,7 +61,7 @@ class Slots:
         """In the parent: the batch as an Arrow IPC stream in the slot's input half, or in a buffer of its own."""
         if slot is not None:
             start = slot * self.size
-            sink = pa.FixedSizeBufferWriter(pa.py_buffer(memoryview(self.mem)[start:start + self.in_size]))
+            sink = pa.FixedSizeBufferWriter(pa.py_buffer(memoryview(self._mem())[start:start + self.in_size]))
             try:
                 _write_stream(sink, batch)
                 return start, sink.tell()
@@ -70,7 +75,7 @@ class Slots:
         """In a worker: the batch `put_records` stored, read in place."""
         if isinstance(data, tuple):
             start, n = data
-            data = pa.py_buffer(memoryview(self.mem)[start:start + n])
+            data = pa.py_buffer(memoryview(self._mem())[start:start + n])
         return pa.ipc.open_stream(data).read_next_batch()
 
     def stash(self, out: Output, slot: int | None) -> list[tuple[str, Span]] | None:
@@ -80,7 +85,7 @@ class Slots:
             return None
         pos, spans = slot * self.size + self.in_size, []
         for name, n in sizes.items():
-            self.mem[pos:pos + n] = out.streams[name]
+            self._mem()[pos:pos + n] = out.streams[name]
             spans.append((name, (pos, n)))
             pos += n
         out.streams = {}
@@ -93,7 +98,7 @@ class Slots:
         if spans is None:
             self.give(slot)
             return out
-        view = memoryview(self.mem)
+        view = memoryview(self._mem())
         out.streams = {name: view[pos:pos + n] for name, (pos, n) in spans}
         out.on_done = partial(self.give, slot)
         return out

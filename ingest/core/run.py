@@ -18,7 +18,7 @@ from hub.catalog import ddl
 from hub.catalog.loader import checksum, load_dataset
 from hub.catalog.models import Dataset
 from hub.db import copy_binary
-from hub.db.connect import connect
+from hub.db.connect import first, connect
 from hub.errors import DatabaseError, HubError, LockBusy, PublishBlocked, PublishRefused
 from hub.settings import ingest_settings
 from ingest import publish as strategies
@@ -67,7 +67,7 @@ def run_ingest(dataset_id: str, paths: list[Path], opts: Options = Options()) ->
     options = opts.ledger()
     cat_sha = checksum(ds)
     with connect("etl", autocommit=True) as conn, ThreadPoolExecutor(1, thread_name_prefix="hub-sha") as hasher:
-        if not conn.execute("SELECT pg_try_advisory_lock(%s)", (ledger.lock_key(ds.id),)).fetchone()[0]:
+        if not first(conn.execute("SELECT pg_try_advisory_lock(%s)", (ledger.lock_key(ds.id),))):
             raise LockBusy(f"another run is publishing dataset '{ds.id}'; try again when it ends")
         options["reference"] = ledger.reference_fingerprint(conn)  # new boundaries or seeds: a new load
         src_sha, digest = None, None
@@ -80,10 +80,10 @@ def run_ingest(dataset_id: str, paths: list[Path], opts: Options = Options()) ->
         else:  # cannot repeat the published load: hash alongside the run instead of before it
             digest = ledger.Checksum(hasher, srcs)
         stage.drop_orphans(conn, ds)
-        load_id = conn.execute(
+        load_id = first(conn.execute(
             "INSERT INTO meta.load (dataset_id, status, source_files, source_sha256, catalog_sha256, options, "
             "hub_version) VALUES (%s, 'running', %s, %s, %s, %s, %s) RETURNING load_id",
-            (ds.id, _json(files_listed), src_sha, cat_sha, _json(options), __version__)).fetchone()[0]
+            (ds.id, _json(files_listed), src_sha, cat_sha, _json(options), __version__)))
         try:
             return _run(conn, ds, pipe, srcs, opts, options, load_id, settings, t0, digest)
         except PublishBlocked:
@@ -114,12 +114,12 @@ def _json(obj) -> str:
 
 def _unchanged(conn, ds: Dataset, files_listed, src_sha, cat_sha, options, prev, t0) -> dict:
     """Record an identical rerun (nothing to do) and describe it."""
-    load_id = conn.execute(
+    load_id = first(conn.execute(
         "INSERT INTO meta.load (dataset_id, status, finished_at, source_files, source_sha256, catalog_sha256, "
         "options, rows_in, rows_loaded, rows_rejected, issues_by_rule, version, message, hub_version) VALUES "
         "(%s, 'unchanged', clock_timestamp(), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING load_id",
         (ds.id, _json(files_listed), src_sha, cat_sha, _json(options), prev[1], prev[2], prev[3], _json(prev[4]),
-         prev[5], f"identical to load {prev[0]}: nothing to do", __version__)).fetchone()[0]
+         prev[5], f"identical to load {prev[0]}: nothing to do", __version__)))
     return {"load_id": load_id, "dataset": ds.id, "status": "unchanged", "rows_in": prev[1],
             "rows_loaded": prev[2], "rows_rejected": prev[3], "issues_by_rule": prev[4],
             "version": prev[5], "same_as_load": prev[0], "seconds": round(time.monotonic() - t0, 2)}
@@ -280,7 +280,7 @@ def _run(conn, ds: Dataset, pipe: Pipeline, srcs, opts: Options, options: dict, 
                             ledger.issue_rows(load_id, ds.id, set_issues))
             for st in staging.tables:
                 stage.key_side_tables(conn, st)  # beside the rest of the GiST build
-        removed = {}
+        removed: dict[str | None, set[tuple[str, int | None]]] = {}
         for i in set_issues:
             if i.action == "rejected":
                 removed.setdefault(i.table, set()).add((i.file, i.row_no))

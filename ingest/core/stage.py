@@ -12,7 +12,7 @@ from psycopg import sql
 
 from hub.catalog import ddl
 from hub.catalog.models import Dataset, TableRef
-from hub.db.connect import OWNER_ROLE, connect
+from hub.db.connect import first, OWNER_ROLE, connect
 from ingest.core.issues import Issue, issue
 
 ROWS_PER_FILE = 1_000_000_000  # row_id = file index × this + row number in the file
@@ -164,9 +164,9 @@ def quarantine(conn: psycopg.Connection, ds: Dataset, load_id: int, rows: list[t
 
 def flagged_rows(conn: psycopg.Connection, load_id: int) -> int:
     """Rows of a load kept with at least one finding, counted from meta.issue (row rules and set rules)."""
-    return conn.execute("SELECT count(*) FROM (SELECT 1 FROM meta.issue WHERE load_id = %s AND row_no IS NOT NULL "
+    return first(conn.execute("SELECT count(*) FROM (SELECT 1 FROM meta.issue WHERE load_id = %s AND row_no IS NOT NULL "
                         "AND table_name IS NULL GROUP BY file, row_no HAVING bool_and(action <> 'rejected')) s",
-                        (load_id,)).fetchone()[0]
+                        (load_id,)))
 
 
 def duplicate_keys(conn: psycopg.Connection, ds: Dataset, staged: Staged, files: list[str]) -> list[Issue]:
@@ -185,8 +185,8 @@ def duplicate_keys(conn: psycopg.Connection, ds: Dataset, staged: Staged, files:
         clean = True
     except psycopg.errors.UniqueViolation:
         clean = False
-    has_sensitive = staged.has_sensitive and conn.execute(
-        sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(*staged.sensitive))).fetchone()[0]
+    has_sensitive = staged.has_sensitive and first(conn.execute(
+        sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(*staged.sensitive))))
     if clean and not has_sensitive:
         return []
     sens = sql.Identifier(*staged.sensitive)
@@ -204,7 +204,7 @@ def duplicate_keys(conn: psycopg.Connection, ds: Dataset, staged: Staged, files:
         dupe_keys = sql.SQL("SELECT {k} FROM {c} WHERE {nn} GROUP BY {k} HAVING count(*) > 1").format(
             k=ki, c=core, nn=not_null)
         sources = [core]
-    shown = sql.SQL(" || '|' || ").join(sql.SQL("coalesce({}::text, '')").format(sql.Identifier(k)) for k in t.key)
+    shown: sql.Composable = sql.SQL(" || '|' || ").join(sql.SQL("coalesce({}::text, '')").format(sql.Identifier(k)) for k in t.key)
     if t.publication is not None:
         shown = sql.Identifier(t.publication.id_column)
     rows_sql = sql.SQL(" UNION ALL ").join(

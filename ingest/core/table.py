@@ -58,7 +58,7 @@ class TablePipeline(Pipeline):
         extra = self.derive(rows) or {}
         typed.required(rows.f, rows.values, t, len(batch), fmap.primary)
         findings = rows.f.summary()
-        tables = {None: output.TableRows(rows.values, len(batch),
+        tables: dict[str | None, output.TableRows] = {None: output.TableRows(rows.values, len(batch),
                                          rows.geometry.columns() if rows.geometry is not None else None),
                   **{k: v for k, v in extra.items() if k is not None}}
         return output.assemble(ctx, batch, findings, tables)

@@ -12,6 +12,7 @@ from psycopg import sql
 
 from hub.catalog.models import Dataset, TableRef
 from hub.errors import PublishRefused
+from hub.db.connect import first
 from ingest.core.stage import Staged, StagingTables
 from ingest.publish import merge
 from ingest.publish.common import Stats, all_pairs, begin, drop_old, move, record, view_and_grants
@@ -21,6 +22,7 @@ def _windows(conn: psycopg.Connection, staged: Staged) -> list[tuple[list, objec
     """(scope values, first time, last time) of the staged rows per scope."""
     t = staged.table
     scope = [sql.Identifier(c) for c in (t.publication.scope if t.publication else [])]
+    assert t.time is not None, "append tables have a time column (checked by the catalog)"
     tcol = sql.Identifier(t.time.column)
     group = sql.SQL(", ").join(scope) if scope else sql.SQL("")
     sel = sql.SQL("SELECT {}{}min({}), max({}) FROM {}{}").format(
@@ -58,8 +60,8 @@ def guard(conn: psycopg.Connection, ds: Dataset, staging: StagingTables, loaded:
         tcol = sql.Identifier(t.time.column)
         for values, lo, hi in _windows(conn, staged):
             where, params = _scope_where(t, values)
-            overlap = conn.execute(sql.SQL("SELECT count(*) FROM {} l WHERE {} AND {} BETWEEN %s AND %s").format(
-                sql.Identifier(*t.core_table), where, tcol), [*params, lo, hi]).fetchone()[0]
+            overlap = first(conn.execute(sql.SQL("SELECT count(*) FROM {} l WHERE {} AND {} BETWEEN %s AND %s").format(
+                sql.Identifier(*t.core_table), where, tcol), [*params, lo, hi]))
             if not overlap:
                 continue
             again = conn.execute(
@@ -114,6 +116,7 @@ def _windows_live(conn: psycopg.Connection, staged: Staged, load_id: int) -> lis
     """This load's windows per scope, read back from the live table (its rows carry the load in their ids)."""
     t = staged.table
     scope = [sql.Identifier(c) for c in (t.publication.scope if t.publication else [])]
+    assert t.time is not None, "append tables have a time column (checked by the catalog)"
     tcol = sql.Identifier(t.time.column)
     group = sql.SQL(", ").join(scope) if scope else sql.SQL("")
     lo_id = load_id * merge.LOAD_ROW_FACTOR

@@ -13,6 +13,7 @@ from psycopg import sql
 from hub.catalog import ddl
 from hub.catalog.models import Dataset, TableRef
 from hub.settings import db_settings
+from hub.db.connect import first
 from ingest.core.stage import Staged, StagingTables
 
 
@@ -28,7 +29,7 @@ class Stats:
 
 def exists(conn: psycopg.Connection, schema: str, table: str) -> bool:
     """Whether a table exists."""
-    return conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"."{table}"',)).fetchone()[0]
+    return first(conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"."{table}"',)))
 
 
 def begin(conn: psycopg.Connection) -> None:
@@ -84,8 +85,8 @@ def _ts(value, kind: str | None, end: bool) -> dt.datetime | None:
 def record(conn: psycopg.Connection, ds: Dataset, load_id: int, stats: dict[str | None, Stats]) -> int:
     """The dataset's new version in meta.published and each published table's figures in
     meta.published_collection (one statement each); returns the version number."""
-    version = conn.execute("SELECT coalesce(max(version), 0) + 1 FROM meta.load WHERE dataset_id = %s",
-                           (ds.id,)).fetchone()[0]
+    version = first(conn.execute("SELECT coalesce(max(version), 0) + 1 FROM meta.load WHERE dataset_id = %s",
+                           (ds.id,)))
     conn.execute(
         "INSERT INTO meta.published (dataset_id, load_id, version, published_at) VALUES (%s, %s, %s, "
         "clock_timestamp()) ON CONFLICT (dataset_id) DO UPDATE SET load_id = EXCLUDED.load_id, "
@@ -95,6 +96,7 @@ def record(conn: psycopg.Connection, ds: Dataset, load_id: int, stats: dict[str 
         if not t.published or t.name not in stats:
             continue
         st = stats[t.name]
+        assert t.publication is not None, "only published tables are recorded"
         kind = t.time.kind if t.time else None
         conn.execute(
             "INSERT INTO meta.published_collection (collection, dataset_id, table_label, table_name, view_name, "
@@ -108,7 +110,7 @@ def record(conn: psycopg.Connection, ds: Dataset, load_id: int, stats: dict[str 
 def measure(conn: psycopg.Connection, t: TableRef, table: tuple[str, str]) -> Stats:
     """Row count, WGS 84 extent and time span of a table, measured in SQL (before the publish transaction, so
     the swap holds its locks for milliseconds)."""
-    parts = [sql.SQL("count(*)")]
+    parts: list[sql.Composable] = [sql.SQL("count(*)")]
     parts.append(sql.SQL("ST_Extent(geom)") if t.geometry is not None else sql.SQL("NULL::box2d"))
     if t.time is not None:
         parts += [sql.SQL("min({})").format(sql.Identifier(t.time.column)),
@@ -118,6 +120,7 @@ def measure(conn: psycopg.Connection, t: TableRef, table: tuple[str, str]) -> St
     row = conn.execute(sql.SQL(
         "SELECT c, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), lo, hi FROM (SELECT {} AS c, {} AS e, {} AS lo, "
         "{} AS hi FROM {}) s").format(*parts, sql.Identifier(*table))).fetchone()
+    assert row is not None  # an aggregate always returns a row
     return Stats(row[0], list(row[1:5]) if row[1] is not None else None, row[5], row[6])
 
 

@@ -13,6 +13,7 @@ from psycopg import sql
 
 from hub.catalog.models import Dataset, TableRef
 from hub.errors import ConfigError, PublishRefused
+from hub.db.connect import first
 from ingest.core.stage import Staged, StagingTables
 from ingest.publish import merge
 from ingest.publish.common import Stats, begin, drop_old, move, record, view_and_grants
@@ -65,8 +66,8 @@ def guard(conn: psycopg.Connection, ds: Dataset, staging: StagingTables, loaded:
         start, _ = _cols(t)
         for values, valid_from in _versions(conn, staged):
             where, params = _where(t, values)
-            later = conn.execute(sql.SQL("SELECT min({}) FROM {} l WHERE {} AND {} > %s").format(
-                start, sql.Identifier(*t.core_table), where, start), [*params, valid_from]).fetchone()[0]
+            later = first(conn.execute(sql.SQL("SELECT min({}) FROM {} l WHERE {} AND {} > %s").format(
+                start, sql.Identifier(*t.core_table), where, start), [*params, valid_from]))
             if later is None:
                 continue
             what = (f"table {t.label}{' scope ' + json.dumps(values, ensure_ascii=False, default=str) if values else ''}"
@@ -99,8 +100,8 @@ def publish(conn: psycopg.Connection, ds: Dataset, load_id: int, staging: Stagin
             merge.delete_rows(conn, staged, sql.SQL("{} AND l.{} = %s").format(where, start), [*params, valid_from])
             conn.execute(sql.SQL("UPDATE {} l SET {} = %s WHERE {} AND l.{} < %s AND (l.{} IS NULL OR l.{} > %s)").format(
                 live, end, where, start, end, end), [valid_from, *params, valid_from, valid_from])
-            nxt = conn.execute(sql.SQL("SELECT min({}) FROM {} l WHERE {} AND l.{} > %s").format(
-                start, live, where, start), [*params, valid_from]).fetchone()[0]
+            nxt = first(conn.execute(sql.SQL("SELECT min({}) FROM {} l WHERE {} AND l.{} > %s").format(
+                start, live, where, start), [*params, valid_from]))
             if nxt is not None:  # a later version exists (forced backdating): this one ends where it starts
                 s_where, s_params = _where(t, values)
                 conn.execute(sql.SQL("UPDATE {} l SET {} = %s WHERE {} AND l.{} = %s").format(

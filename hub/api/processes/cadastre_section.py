@@ -65,7 +65,7 @@ def section(conn, parcel: Parcel, date) -> Section:
     if cited is None:
         return Section(unavailable=M.text("report.unpublished", parcel.lang, dataset=coll.dataset.id))
     props = dict(parcel.properties)
-    code_list = props.get("land_use_list") or coll.dataset.source.land_use_list
+    code_list = props.get("land_use_list") or coll.dataset.opts.land_use_list
     data = {"attributes": props, "land_use": _land_use(conn, props.get("land_use_codes"), code_list),
             "communes": _communes(conn, props),
             "valid_from": _valid_from(props.get("valid_from"), cited, parcel.lang)}

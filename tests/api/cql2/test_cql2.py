@@ -7,9 +7,9 @@ import json
 import pytest
 
 from hub.api import cql2
+from hub.api.collections import public_collections
 from hub.api.cql2 import common
 from hub.api.cql2 import to_sql as cql2_sql
-from hub.api.collections import public_collections
 from hub.api.ogc_crs import CRS84, OutCrs
 from hub.errors import InvalidParameter, PayloadTooLarge
 
@@ -49,6 +49,13 @@ def test_quote_breaking_literal_is_data():
 def test_rejected_filters(text):
     """A06/A07/A23: unknown properties and functions are 400, never evaluated."""
     with pytest.raises(InvalidParameter):
+        translate(text)
+
+
+@pytest.mark.parametrize("text", ["area_m2 > 1e999", "area_m2 < -1e999", "area_m2 = 1E400"])
+def test_non_finite_numbers_are_a_client_error(text):
+    """A number that overflows to infinity is a 400 naming the rule (it raised NameError, a 500, before)."""
+    with pytest.raises(InvalidParameter, match="finite"):
         translate(text)
 
 
