@@ -219,7 +219,7 @@ def inspect(path: Path, root: Path | None = None, ds=None) -> SourceFile:
         raise InputError(f"unsupported format '{path.suffix}'", file=display, rule="source_format")
     other = registry.reader(fmt, ds)
     if other is not None:
-        return registry.call_inspect(other, path, display)
+        return registry.call_inspect(other, path, display, ds)
     if fmt not in DRIVERS:
         raise InputError(f"no reader for format {fmt}", file=display, rule="source_format")
     _sniff(path, fmt, display)
@@ -300,7 +300,7 @@ def read_batches(src: SourceFile, chunk_rows: int, ds=None) -> Iterator[Batch]:
 
     other = registry.reader(src.fmt, ds)
     if other is not None:
-        yield from registry.call_read(other, src, chunk_rows)
+        yield from registry.call_read(other, src, chunk_rows, ds)
         return
     if src.fmt in UTF8_FORMATS:
         for rb, geom_col, start in arrow_chunks(src, chunk_rows):

@@ -18,12 +18,15 @@ class Reader:
     """How one source format is found, described and read.
 
     `inspect(path, display) -> SourceFile` checks the content is the format's and describes it; `read(src,
-    chunk_rows) -> Iterator[Batch]` streams it; `sequential` readers run in the parent (no random access)."""
+    chunk_rows) -> Iterator[Batch]` streams it; `sequential` readers run in the parent (no random access).
+    `dataset` readers also get the catalog entry (`ds=`): a layout that is catalog data (TT 10/2021's vendor
+    layouts), or one format that means different things per dataset (a station list or a lab export, both CSV)."""
 
     suffixes: tuple[str, ...]
     inspect: str  # "module:function"
     read: str  # "module:function"
     sequential: bool = True
+    dataset: bool = False
 
 
 READERS: dict[str, Reader] = {
@@ -55,16 +58,16 @@ def suffix_formats(ds: Dataset | None) -> dict[str, str]:
     return out
 
 
-def call_inspect(r: Reader, path: Path, display: str) -> SourceFile:
+def call_inspect(r: Reader, path: Path, display: str, ds: Dataset | None = None) -> SourceFile:
     """Describe a file with its reader (errors name the file)."""
-    fn: Callable[[Path, str], SourceFile] = load_object(r.inspect)  # type: ignore[assignment]
-    return fn(path, display)
+    fn: Callable[..., SourceFile] = load_object(r.inspect)  # type: ignore[assignment]
+    return fn(path, display, ds=ds) if r.dataset else fn(path, display)
 
 
-def call_read(r: Reader, src: SourceFile, chunk_rows: int) -> Iterator[Batch]:
+def call_read(r: Reader, src: SourceFile, chunk_rows: int, ds: Dataset | None = None) -> Iterator[Batch]:
     """Stream a file with its reader."""
-    fn: Callable[[SourceFile, int], Iterator[Batch]] = load_object(r.read)  # type: ignore[assignment]
-    return fn(src, chunk_rows)
+    fn: Callable[..., Iterator[Batch]] = load_object(r.read)  # type: ignore[assignment]
+    return fn(src, chunk_rows, ds=ds) if r.dataset else fn(src, chunk_rows)
 
 
 def check_format(src: SourceFile, ds: Dataset) -> None:

@@ -1,0 +1,1 @@
+"""Environmental monitoring family (issue 13): stations, observations, VN_AQI/VN_WQI, QCVN exceedances."""

@@ -1,0 +1,1 @@
+"""Observation quality: status flags, duplicates, out-of-range and stuck values, gaps."""

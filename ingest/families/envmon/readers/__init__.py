@@ -1,0 +1,1 @@
+"""Source readers: TT 10/2021 station files, periodic CSV/XLSX exports, station lists."""
