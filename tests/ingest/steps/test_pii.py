@@ -56,7 +56,7 @@ def test_redaction_per_distinct_value_matches_the_per_row_definition():
     cols = {k: pa.array(v, pa.string()) for k, v in cols.items()}  # as the decoding step hands them over
     ds = load_dataset("cadastre_upload")
     f = Findings(ds, "t.gpkg", np.arange(n), [None] * n)
-    withheld = cadastre._personal_text(f, cols, {"address": "DiaChi", "note": "GhiChu"})
+    withheld, _ = cadastre._personal_text(f, cols, {"address": "DiaChi", "note": "GhiChu"})
     got = {i: json.loads(w) for i, w in enumerate(withheld) if w}
     assert got == expected and len(expected) > 100
     for col in cadastre.TEXT_SCAN:  # redacted values are gone from the public columns, the others untouched
