@@ -31,23 +31,11 @@ def _windows(conn: psycopg.Connection, staged: Staged) -> list[tuple[list, objec
     return [(list(r[:-2]), r[-2], r[-1]) for r in conn.execute(sel).fetchall() if r[-2] is not None]
 
 
-def _scope_where(t: TableRef, values: list) -> tuple[sql.Composable, list]:
-    """`l.scope IS NOT DISTINCT FROM %s ...` for one scope's values."""
-    cols = t.publication.scope if t.publication else []
-    if not cols:
-        return sql.SQL("true"), []
-    return (sql.SQL(" AND ").join(sql.SQL("l.{} IS NOT DISTINCT FROM %s").format(sql.Identifier(c)) for c in cols),
-            list(values))
-
 
 def guard(conn: psycopg.Connection, ds: Dataset, staging: StagingTables, loaded: int, force: bool, max_drop: float,
           why_empty: str | None = None) -> str | None:
     """Refuse windows that overlap published data (unless the same window was loaded before, or forced)."""
-    if loaded == 0:
-        if why_empty and not force:
-            raise PublishRefused(f"the source has no loadable rows: {why_empty}; nothing was published")
-        if not force:
-            raise PublishRefused("the source has no loadable rows; nothing was published")
+    merge.refuse_empty(loaded, force, why_empty)
     notes = []
     for staged in staging.tables:
         t = staged.table
@@ -59,7 +47,7 @@ def guard(conn: psycopg.Connection, ds: Dataset, staging: StagingTables, loaded:
                                  "to replace the history)")
         tcol = sql.Identifier(t.time.column)
         for values, lo, hi in _windows(conn, staged):
-            where, params = _scope_where(t, values)
+            where, params = merge.scope_values(t, values)
             overlap = first(conn.execute(sql.SQL("SELECT count(*) FROM {} l WHERE {} AND {} BETWEEN %s AND %s").format(
                 sql.Identifier(*t.core_table), where, tcol), [*params, lo, hi]))
             if not overlap:
@@ -96,7 +84,7 @@ def publish(conn: psycopg.Connection, ds: Dataset, load_id: int, staging: Stagin
             windows = _windows(conn, staged) if t.time is not None else []
             tcol = sql.Identifier(t.time.column) if t.time is not None else None
             for values, lo, hi in windows:
-                where, params = _scope_where(t, values)
+                where, params = merge.scope_values(t, values)
                 merge.delete_rows(conn, staged, sql.SQL("{} AND l.{} BETWEEN %s AND %s").format(where, tcol),
                                   [*params, lo, hi])
             merge.insert_rows(conn, staged, load_id)

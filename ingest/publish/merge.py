@@ -10,6 +10,7 @@ from psycopg import sql
 
 from hub.catalog import ddl
 from hub.catalog.models import TableRef
+from hub.errors import PublishRefused
 from ingest.core.stage import Staged
 from ingest.publish.common import Stats, exists, measure
 
@@ -38,6 +39,22 @@ def scope_condition(t: TableRef, alias: str, other: str) -> sql.Composable:
         return sql.SQL("true")
     return sql.SQL(" AND ").join(sql.SQL("{}.{} IS NOT DISTINCT FROM {}.{}").format(
         sql.Identifier(alias), sql.Identifier(c), sql.Identifier(other), sql.Identifier(c)) for c in cols)
+
+
+def scope_values(t: TableRef, values: list) -> tuple[sql.Composable, list]:
+    """`l.scope IS NOT DISTINCT FROM %s ...` for one scope's values, and those values as parameters."""
+    cols = t.publication.scope if t.publication else []
+    if not cols:
+        return sql.SQL("true"), []
+    return (sql.SQL(" AND ").join(sql.SQL("l.{} IS NOT DISTINCT FROM %s").format(sql.Identifier(c)) for c in cols),
+            list(values))
+
+
+def refuse_empty(loaded: int, force: bool, why_empty: str | None) -> None:
+    """A merging load with no loadable rows publishes nothing, saying why, unless forced."""
+    if loaded == 0 and not force:
+        raise PublishRefused(f"the source has no loadable rows: {why_empty}; nothing was published" if why_empty
+                             else "the source has no loadable rows; nothing was published")
 
 
 def delete_rows(conn: psycopg.Connection, staged: Staged, where: sql.Composable, params: list) -> int:

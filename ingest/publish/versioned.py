@@ -37,23 +37,11 @@ def _versions(conn: psycopg.Connection, staged: Staged) -> list[tuple[list, obje
     return [(list(r[:-1]), r[-1]) for r in conn.execute(sel).fetchall() if r[-1] is not None]
 
 
-def _where(t: TableRef, values: list) -> tuple[sql.Composable, list]:
-    """The live rows of one scope."""
-    cols = t.publication.scope if t.publication else []
-    if not cols:
-        return sql.SQL("true"), []
-    return (sql.SQL(" AND ").join(sql.SQL("l.{} IS NOT DISTINCT FROM %s").format(sql.Identifier(c)) for c in cols),
-            list(values))
-
 
 def guard(conn: psycopg.Connection, ds: Dataset, staging: StagingTables, loaded: int, force: bool, max_drop: float,
           why_empty: str | None = None) -> str | None:
     """Refuse a version older than a published one of the same scope, and a catalog column change, unless forced."""
-    if loaded == 0:
-        if why_empty and not force:
-            raise PublishRefused(f"the source has no loadable rows: {why_empty}; nothing was published")
-        if not force:
-            raise PublishRefused("the source has no loadable rows; nothing was published")
+    merge.refuse_empty(loaded, force, why_empty)
     notes = []
     for staged in staging.tables:
         t = staged.table
@@ -65,7 +53,7 @@ def guard(conn: psycopg.Connection, ds: Dataset, staging: StagingTables, loaded:
                                  "--force to replace the history)")
         start, _ = _cols(t)
         for values, valid_from in _versions(conn, staged):
-            where, params = _where(t, values)
+            where, params = merge.scope_values(t, values)
             later = first(conn.execute(sql.SQL("SELECT min({}) FROM {} l WHERE {} AND {} > %s").format(
                 start, sql.Identifier(*t.core_table), where, start), [*params, valid_from]))
             if later is None:
@@ -96,14 +84,14 @@ def publish(conn: psycopg.Connection, ds: Dataset, load_id: int, staging: Stagin
         live = sql.Identifier(*t.core_table)
         staged_core = sql.Identifier(*staged.core)
         for values, valid_from in _versions(conn, staged):
-            where, params = _where(t, values)
+            where, params = merge.scope_values(t, values)
             merge.delete_rows(conn, staged, sql.SQL("{} AND l.{} = %s").format(where, start), [*params, valid_from])
             conn.execute(sql.SQL("UPDATE {} l SET {} = %s WHERE {} AND l.{} < %s AND (l.{} IS NULL OR l.{} > %s)").format(
                 live, end, where, start, end, end), [valid_from, *params, valid_from, valid_from])
             nxt = first(conn.execute(sql.SQL("SELECT min({}) FROM {} l WHERE {} AND l.{} > %s").format(
                 start, live, where, start), [*params, valid_from]))
             if nxt is not None:  # a later version exists (forced backdating): this one ends where it starts
-                s_where, s_params = _where(t, values)
+                s_where, s_params = merge.scope_values(t, values)
                 conn.execute(sql.SQL("UPDATE {} l SET {} = %s WHERE {} AND l.{} = %s").format(
                     staged_core, end, s_where, start), [nxt, *s_params, valid_from])
         merge.insert_rows(conn, staged, load_id)
