@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 
 
+UTF8_FORMATS = frozenset({"gpkg", "geojson", "fgb"})  # text is UTF-8 by the format's specification
+
 @dataclass(frozen=True)
 class SourceFile:
     """A file to ingest, with what its reader says about it (features -1: counted only while reading)."""

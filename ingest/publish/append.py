@@ -10,7 +10,7 @@ import json
 import psycopg
 from psycopg import sql
 
-from hub.catalog.models import Dataset, TableRef
+from hub.catalog.models import Dataset
 from hub.errors import PublishRefused
 from hub.db.connect import first
 from ingest.core.stage import Staged, StagingTables

@@ -21,13 +21,12 @@ import pyogrio.errors
 import shapely
 
 from hub.errors import InputError
-from ingest.core.batch import Batch, SourceFile
+from ingest.core.batch import UTF8_FORMATS, Batch, SourceFile
 
 __all__ = ["Batch", "SourceFile", "arrow_chunks", "discover", "from_arrow", "inspect", "read_batches"]
 
 FORMATS = {".gpkg": "gpkg", ".shp": "shp", ".tab": "tab", ".geojson": "geojson", ".json": "geojson",
            ".dgn": "dgn", ".fgb": "fgb"}
-UTF8_FORMATS = {"gpkg", "geojson", "fgb"}  # text is UTF-8 by the format's specification
 # GDAL drivers the hub opens (no VRT, no network, no archives handled by GDAL itself: security case I02).
 DRIVERS = {"gpkg": "GPKG", "shp": "ESRI Shapefile", "tab": "MapInfo File", "geojson": "GeoJSON", "dgn": "DGN",
            "fgb": "FlatGeobuf"}

@@ -7,19 +7,17 @@ import pyarrow as pa
 
 from hub.catalog.models import TableRef
 from hub.text import columns as text_columns
-from ingest.core.batch import Batch
+from ingest.core.batch import UTF8_FORMATS, Batch
 from ingest.core.findings import Findings
 
-UTF8_FORMATS = frozenset({"gpkg", "geojson", "fgb"})  # text is UTF-8 by the format's specification
 
-
-def columns(batch: Batch, table: TableRef, mapping: dict[str, str], encoding: str,
-            utf8_formats: frozenset[str] = UTF8_FORMATS) -> tuple[dict[str, object], dict[str, dict]]:
+def columns(batch: Batch, table: TableRef, mapping: dict[str, str],
+            encoding: str) -> tuple[dict[str, object], dict[str, dict]]:
     """Catalog columns from the mapped source fields: text decoded, other columns as read (an Arrow array, or a
     list of a legacy format's values); and the per-row decoding decisions that were not plain ASCII/UTF-8."""
     cols: dict[str, object] = {}
     enc: dict[str, dict] = {}
-    utf8 = batch.file.fmt in utf8_formats and encoding in ("auto", "utf-8")
+    utf8 = batch.file.fmt in UTF8_FORMATS and encoding in ("auto", "utf-8")
     for col, src in mapping.items():
         values = batch.attrs[src]
         is_text = table.column(col).type == "text"

@@ -16,16 +16,15 @@ from hub import crs, geohash
 from hub.catalog.models import Dataset
 from hub.errors import UsageError
 from hub.ref.admin_units import NEW as NEW_ADMIN_VERSION
-from hub.text import columns as text_columns
 from ingest.core import output
 from ingest.core.family import Context, FieldMap, Options, Pipeline
 from ingest.core.findings import Findings
 from ingest.core.values import as_float as _num, as_int as _int
 from ingest.reference import refdata
 from ingest.reference.refdata import RefData
-from ingest.sources import UTF8_FORMATS, Batch, SourceFile
+from ingest.sources import Batch, SourceFile
 from ingest.spatial import georef, topology, validity, wkb
-from ingest.steps import pii
+from ingest.steps import decode, pii
 from ingest.steps.landuse import Normaliser
 
 METRES_PER_DEGREE = 111_000.0  # the outside-commune tolerance is given in metres; boundaries are in degrees
@@ -74,55 +73,6 @@ class CadastrePipeline(Pipeline):
     def transform(self, batch: Batch, ctx: Context, fmap: FieldMap) -> output.Output:
         """Map, decode, reproject and validate one batch of parcels."""
         return transform(batch, ctx, fmap.primary)
-
-
-def _decode(batch: Batch, ctx: CadastreContext, fmap: dict[str, str]) -> tuple[dict[str, object], dict[str, dict]]:
-    """Canonical columns from the mapped source fields, unusual decoding decisions kept.
-
-    Text columns become Arrow strings (NFC, stripped, null for missing or empty); other columns stay as read
-    (an Arrow array, or a list of a legacy format's values)."""
-    cols: dict[str, object] = {}
-    enc: dict[str, dict] = {}
-    utf8 = batch.file.fmt in UTF8_FORMATS and ctx.encoding in ("auto", "utf-8")
-    for col, src in fmap.items():
-        values = batch.attrs[src]
-        is_text = ctx.ds.column(col).type == "text"
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()
-        if isinstance(values, pa.Array):
-            if not is_text:
-                cols[col] = values
-                continue
-            if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-                values = values.cast(pa.string())
-            tc = text_columns.from_arrow_utf8(values) if utf8 else text_columns.from_values(
-                [None if v is None else v.encode("utf-8") for v in values.to_pylist()], ctx.encoding)
-        elif is_text and any(isinstance(v, (str, bytes)) for v in values):
-            tc = text_columns.from_values(
-                [v if v is None or isinstance(v, (str, bytes)) else str(v) for v in values], ctx.encoding)
-        elif is_text:  # numbers (or nothing) in a text column
-            cols[col] = pa.array([None if v is None else str(int(v)) if isinstance(v, float) and v.is_integer()
-                                  else str(v) for v in values], pa.string())
-            continue
-        else:
-            cols[col] = list(values)
-            continue
-        cols[col], enc[col] = tc.text, tc.special
-    return cols, enc
-
-
-def _encoding_rules(f: Findings, enc: dict[str, dict], fmap: dict[str, str]) -> None:
-    """encoding_uncertain where detection is unsure, and where double-encoded UTF-8 was repaired."""
-    for col, special in enc.items():
-        unsure = [i for i, d in special.items() if "encoding_uncertain" in d.flags or "encoding_hint_mismatch" in d.flags]
-        if unsure:
-            f.add(unsure, "encoding_uncertain",
-                  [f"text decoded as {special[i].encoding} with confidence {special[i].confidence:.2f}"
-                   for i in unsure], fmap[col])
-        doubled = [i for i, d in special.items() if d.encoding == "utf-8-double" and not d.flags]
-        if doubled:
-            f.add(doubled, "encoding_uncertain", "double-encoded UTF-8 repaired (UTF-8 bytes once read as CP1252)",
-                  fmap[col])
 
 
 def _required(f: Findings, cols: dict[str, object], parsed: dict[str, pa.Array], fmap: dict[str, str]) -> None:
@@ -426,7 +376,7 @@ def transform(batch: Batch, ctx: CadastreContext, fmap: dict[str, str]) -> outpu
     """Map, decode, reproject and validate one batch (row rules; set-level rules run in SQL later)."""
     ds, file, n = ctx.ds, batch.file.display, len(batch)
     decision = ctx.decisions[file]
-    cols, enc = _decode(batch, ctx, fmap)
+    cols, enc = decode.columns(batch, ctx.ds.primary, fmap, ctx.encoding)
     communes = cols["old_commune_code"]
     communes = pc.if_else(pc.equal(communes, ""), pa.scalar(None, pa.string()), communes)  # stripped to nothing
     parsed = {"sheet_no": _ints(cols["sheet_no"]), "parcel_no": _ints(cols["parcel_no"]),
@@ -435,7 +385,7 @@ def transform(batch: Batch, ctx: CadastreContext, fmap: dict[str, str]) -> outpu
     keys = _keys(communes, sheets, parcels)
     f = Findings(ds, file, batch.row_no, keys)
     _required(f, cols, parsed, fmap)
-    _encoding_rules(f, enc, fmap)
+    decode.encoding_rules(f, enc, fmap)
     ok, vn, wgs, pos, bounds, ok_rag = _geometry(f, batch, decision)
     new_code = _admin(f, ctx, communes, pos, decision, fmap)
     lu_codes, sensitive = _land_use(f, ctx, cols.get("land_use_raw", pa.nulls(n, pa.string())), fmap)
