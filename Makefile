@@ -85,6 +85,8 @@ demo: load
 	$(HUB) serve
 
 test: install test-deps
+	$(VENV)/bin/python -m ruff check hub ingest tests bench
+	$(VENV)/bin/python -m mypy
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
 bench-ingest: install

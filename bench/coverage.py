@@ -61,8 +61,8 @@ def main() -> None:
     import rasterio.shutil  # noqa: F401
     from pygeoapi.provider.rasterio_ import RasterioProvider
 
-    from hub.api.coverage import HubCoverageProvider
     from hub import crs as hubcrs
+    from hub.api.coverage import HubCoverageProvider
 
     size = int(os.environ.get("BENCH_COVERAGE_SIZE", 8000))
     with tempfile.TemporaryDirectory() as tmp:
@@ -75,8 +75,8 @@ def main() -> None:
         print("| request | stock s | hub s | ratio | stock peak MiB | hub peak MiB | stock / hub bytes |")
         for label, kw in (("bbox (middle quarter), GeoTIFF", {"bbox": bbox, "format_": "GTiff"}),
                           ("whole coverage, GeoTIFF", {"format_": "GTiff"})):
-            stock = _child(lambda: RasterioProvider({**DEF, "data": str(path)}).query(**kw))
-            hub = _child(lambda: HubCoverageProvider({**DEF, "data": str(path)}).query(**kw))
+            stock = _child(lambda kw=kw: RasterioProvider({**DEF, "data": str(path)}).query(**kw))
+            hub = _child(lambda kw=kw: HubCoverageProvider({**DEF, "data": str(path)}).query(**kw))
             print(f"| {label} | {stock[0]:.2f} | {hub[0]:.2f} | **{stock[0] / hub[0]:.1f}×** | {stock[1]:.0f} | "
                   f"{hub[1]:.0f} | {stock[2]:,} / {hub[2]:,} |")
 

@@ -12,12 +12,13 @@ import os
 import platform
 import statistics
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
 from hub.samples import envmon as gen
-from ingest.families.envmon.indices import aqi, aqi_reference as ref
+from ingest.families.envmon.indices import aqi
+from ingest.families.envmon.indices import aqi_reference as ref
 from ingest.families.envmon.indices.aqi_table import POLLUTANTS
 
 
@@ -42,7 +43,7 @@ def run_vectorised(series, first_end):
 
 def reference_data(series, first_end, station: int = 0) -> tuple[dict, datetime]:
     """One station's series as the per-row implementation takes them: {pollutant: {aware hour end: µg/m³}}."""
-    base = first_end.astype(datetime).replace(tzinfo=timezone.utc)
+    base = first_end.astype(datetime).replace(tzinfo=UTC)
     return {p: {base + timedelta(hours=i): float(v) for i, v in enumerate(series[p][station]) if not np.isnan(v)}
             for p in POLLUTANTS}, base
 

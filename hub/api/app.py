@@ -20,16 +20,16 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from hub import i18n
+from hub.api import assets, jsonld, language, logs, outbound, pages
 from hub.api import collections as colls
 from hub.api import config as cfgmod
 from hub.api.features import enclosure, fastpath, tiles
-from hub.api import assets, jsonld, language, logs, outbound, pages
-from hub.api.records import http as records_http
-from hub.api.styles import http as styles_http
 from hub.api.http import error_response, request_id
+from hub.api.records import http as records_http
 from hub.api.state import AsyncState, token
-from hub import i18n
-from hub.errors import M, HubError, InvalidParameter, NotFound, PayloadTooLarge
+from hub.api.styles import http as styles_http
+from hub.errors import HubError, InvalidParameter, M, NotFound, PayloadTooLarge
 from hub.settings import api_settings
 
 LOG = logging.getLogger("hub.api")

@@ -89,7 +89,7 @@ def by_kind(base: str = "") -> dict[str, str]:
 def problems() -> list[str]:
     """Missing or altered asset files (empty when every served file is the released one)."""
     out = []
-    for name, (rel, digest) in ASSETS.items():
+    for _name, (rel, digest) in ASSETS.items():
         path = MODULES / rel
         if not path.exists():
             out.append(f"{rel}: missing (run `make install`)")

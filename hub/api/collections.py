@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from hub import i18n
-from hub.catalog.loader import load_all
 from hub.catalog.family import TimeSpec
+from hub.catalog.loader import load_all
 from hub.catalog.models import Bilingual, Dataset, Publication, TableRef
 from hub.catalog.types import TYPES
 

@@ -112,7 +112,7 @@ def _extents(coll: Collection, pub) -> dict:
 
 def _instant(value) -> str | None:
     """A recorded time-span end as RFC 3339 UTC text."""
-    return None if value is None else value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def collection_resource(coll: Collection, pub, s: ApiSettings) -> dict:

@@ -11,11 +11,11 @@ import math
 
 import numpy as np
 import rasterio
+from psycopg import sql
 from pygeoapi.provider.base import BaseProvider, ProviderQueryError
 from pygeoapi.provider.rasterio_ import RasterioProvider
 from rasterio.io import MemoryFile
 from rasterio.windows import Window, from_bounds
-from psycopg import sql
 
 from hub import crs as hubcrs
 from hub.settings import raster_settings

@@ -6,13 +6,13 @@ import hashlib
 import json
 import logging
 import uuid
-from datetime import timezone
+from datetime import UTC
 from email.utils import format_datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.errors import M, HubError
+from hub.errors import HubError, M
 
 LOG = logging.getLogger("hub.api")
 APP_REVISION = "1"  # bump when the representation changes (invalidates ETags)
@@ -54,7 +54,7 @@ def cache_headers(tag: str, published_at) -> dict[str, str]:
     """ETag, Last-Modified (the publication time from the ledger) and Cache-Control."""
     out = {"ETag": tag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     if published_at is not None:
-        out["Last-Modified"] = format_datetime(published_at.astimezone(timezone.utc), usegmt=True)
+        out["Last-Modified"] = format_datetime(published_at.astimezone(UTC), usegmt=True)
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from hub.api import assets
-from hub.errors import M, ConfigError
+from hub.errors import ConfigError, M
 from hub.settings import ApiSettings
 
 PYGEOAPI_PREFIX = "pygeoapi"  # hub templates extend pygeoapi's as "pygeoapi/<path>"

@@ -11,7 +11,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from hub.db.connect import conninfo
-from hub.errors import M, DatabaseError, HubError, QueryTimeout
+from hub.errors import DatabaseError, HubError, M, QueryTimeout
 from hub.settings import db_settings
 
 # The API role cannot read meta.*: pub.published_datasets (migration 0009, owned by hub_owner) exposes what the API

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
-from functools import lru_cache
+from functools import cache
 
 from hub.catalog.family import FamilySpec
 from hub.errors import ConfigError
@@ -43,7 +43,7 @@ def load_object(dotted: str) -> object:
     return obj
 
 
-@lru_cache(maxsize=None)
+@cache
 def spec(name: str) -> FamilySpec:
     """The spec of a registered family (ConfigError naming the known ones otherwise)."""
     if name not in FAMILIES:

@@ -6,8 +6,9 @@ that family, as pygeoapi's plugin table does (see docs/framework.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Literal, Mapping
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 

@@ -10,9 +10,9 @@ from psycopg import sql
 
 from hub.cli.options import emit_json, info, json_option
 from hub.db import cluster
-from hub.db.connect import ROLE_NAMES, conninfo, connect, database_name
+from hub.db.connect import ROLE_NAMES, connect, conninfo, database_name
 from hub.db.migrate import applied, available, migrate
-from hub.errors import M, ConfigError, HubError
+from hub.errors import ConfigError, HubError, M
 from hub.settings import db_settings
 
 

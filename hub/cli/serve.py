@@ -7,7 +7,7 @@ import os
 import click
 
 from hub.cli.options import info
-from hub.errors import M, ConfigError
+from hub.errors import ConfigError, M
 
 
 @click.command()

@@ -17,7 +17,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-from hub.errors import M, ConfigError, DatabaseUnavailable
+from hub.errors import ConfigError, DatabaseUnavailable, M
 from hub.settings import DbSettings, db_settings, hub_home
 
 PG_ROOT = Path("/usr/lib/postgresql")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from hub.errors import M, DatabaseUnavailable
+from hub.errors import DatabaseUnavailable, M
 from hub.settings import DbSettings, db_settings, hub_home
 
 Role = Literal["admin", "etl", "analyst", "api"]

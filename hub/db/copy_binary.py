@@ -8,8 +8,8 @@ with the variable-length values (text, jsonb, geometry) in C++, one memcpy per f
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import psycopg

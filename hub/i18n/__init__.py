@@ -17,7 +17,7 @@ import gettext
 import io
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LANGUAGES = ("vi", "en")
@@ -89,7 +89,7 @@ def locale_dir(anchor: str | Path) -> Path:
     return (p if p.is_dir() else p.parent) / "locale"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(directory: str, name: str, lang: str) -> gettext.NullTranslations:
     """The compiled catalogue of one domain and language; an up-to-date `.mo`, else the `.po` compiled in memory."""
     base = Path(directory) / lang / "LC_MESSAGES"

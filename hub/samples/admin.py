@@ -14,7 +14,7 @@ from shapely.geometry import Polygon
 
 from hub.crs import to_wgs84
 from hub.samples.parcels import Sheet, group_origin, rng_for
-from hub.samples.regions import (GROUPS, NEW_COMMUNES, NEW_VERSION, OLD_COMMUNES, OLD_VERSION, Group)
+from hub.samples.regions import GROUPS, NEW_COMMUNES, NEW_VERSION, OLD_COMMUNES, OLD_VERSION, Group
 
 STEP = 250.0  # control-point spacing of synthetic boundaries (m)
 DENSE = 50.0  # vertex spacing after densification (m)

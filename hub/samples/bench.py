@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import shapely

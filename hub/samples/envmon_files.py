@@ -50,6 +50,7 @@ class Plan:
 
 
 def label(t: np.datetime64) -> str:
+    """A time as the station files print it (minutes, a space between date and time)."""
     return str(t.astype("datetime64[m]")).replace("T", " ")
 
 

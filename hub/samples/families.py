@@ -4,8 +4,8 @@ datasets. Generic: it reads specs, never imports a family by name (docs/framewor
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from hub.catalog.families import FAMILIES, load_object, spec
 from hub.errors import ConfigError

@@ -13,7 +13,7 @@ from hub.crs import to_vn2000_geographic, to_wgs84
 from hub.geohash import encode_array
 from hub.samples import names
 from hub.samples.grid import Partition, Ring, partition, sheet_label
-from hub.samples.regions import (GROUPS, OLD_COMMUNES, PARCELS_PER_SHEET, SHEET_SIZE_M, Group, SheetSpec)
+from hub.samples.regions import GROUPS, OLD_COMMUNES, PARCELS_PER_SHEET, SHEET_SIZE_M, Group, SheetSpec
 
 
 def rng_for(seed: int, *labels: object) -> np.random.Generator:

@@ -48,7 +48,7 @@ def dbf_bytes(fields: list[tuple[str, str, int, int]], records: list[list[object
     out += b"\r"
     for rec in records:
         out += b" "
-        for (name, ftype, length, dec), value in zip(fields, rec):
+        for (_name, ftype, length, dec), value in zip(fields, rec):
             if ftype == "C":
                 raw = value if isinstance(value, bytes) else str(value).encode("ascii")
                 out += raw[:length].ljust(length, b" ")

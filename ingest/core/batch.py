@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 UTF8_FORMATS = frozenset({"gpkg", "geojson", "fgb"})  # text is UTF-8 by the format's specification
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ transaction. The defaults are the generic behaviour; a family overrides what it 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from hub.catalog.families import load_object, spec
@@ -212,7 +212,7 @@ def _given_map(ds: Dataset, pairs: tuple[tuple[str, str], ...], lower: dict[str,
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def pipeline_for(family: str) -> Pipeline:
     """The family's pipeline object, imported on first use (the heavy modules load only for a run of it)."""
     dotted = spec(family).pipeline

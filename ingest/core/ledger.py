@@ -9,9 +9,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
-from hub.db.connect import first
 from psycopg import sql
 
+from hub.db.connect import first
 from ingest.core.batch import SourceFile
 from ingest.core.issues import Issue, Tally
 

@@ -6,8 +6,8 @@ restricted-rows streams; findings and quarantine records are the chunk's, whatev
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -18,10 +18,12 @@ from hub.catalog import ddl
 from hub.catalog.models import TableRef
 from hub.catalog.types import TYPES
 from hub.db import copy_binary
-from ingest.core.findings import COLUMNS as FINDING_COLUMNS, Summary, constant
+from ingest.core.findings import COLUMNS as FINDING_COLUMNS
+from ingest.core.findings import Summary, constant
 from ingest.core.issues import Issue
 from ingest.core.stage import ROWS_PER_FILE
-from ingest.core.values import as_float as _num, as_int as _int
+from ingest.core.values import as_float as _num
+from ingest.core.values import as_int as _int
 
 ARROW_TYPES = {name: pa.timestamp("us", tz="UTC") if kind.arrow == "timestamp" else getattr(pa, kind.arrow)()
                for name, kind in TYPES.items()}

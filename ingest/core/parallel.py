@@ -13,9 +13,9 @@ import ctypes
 import gc
 import multiprocessing
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
-from typing import Iterator
 
 from hub.memory import gc_paused
 from ingest import sources

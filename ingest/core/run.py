@@ -18,17 +18,17 @@ from hub.catalog import ddl
 from hub.catalog.loader import checksum, load_dataset
 from hub.catalog.models import Dataset
 from hub.db import copy_binary
-from hub.db.connect import first, connect
+from hub.db.connect import connect, first
 from hub.errors import DatabaseError, HubError, LockBusy, PublishBlocked, PublishRefused
 from hub.settings import ingest_settings
 from ingest import publish as strategies
 from ingest import sources
 from ingest.core import ledger, output, parallel, stage
-from ingest.sources import registry
 from ingest.core.family import Context, FieldMap, Options, Pipeline, notify_published, pipeline_for
 from ingest.core.issues import Issue, Tally, counts, examples, issue
 from ingest.core.output import TableOut
 from ingest.publish.common import Stats, measure
+from ingest.sources import registry
 
 __all__ = ["Options", "run_ingest"]
 

@@ -3,16 +3,16 @@ SQL. Nothing here is published; `ingest.publish` moves or merges staged tables i
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 import psycopg
 from psycopg import sql
 
 from hub.catalog import ddl
 from hub.catalog.models import Dataset, TableRef
-from hub.db.connect import first, OWNER_ROLE, connect
+from hub.db.connect import OWNER_ROLE, connect, first
 from ingest.core.issues import Issue, issue
 
 ROWS_PER_FILE = 1_000_000_000  # row_id = file index × this + row number in the file
@@ -204,7 +204,8 @@ def duplicate_keys(conn: psycopg.Connection, ds: Dataset, staged: Staged, files:
         dupe_keys = sql.SQL("SELECT {k} FROM {c} WHERE {nn} GROUP BY {k} HAVING count(*) > 1").format(
             k=ki, c=core, nn=not_null)
         sources = [core]
-    shown: sql.Composable = sql.SQL(" || '|' || ").join(sql.SQL("coalesce({}::text, '')").format(sql.Identifier(k)) for k in t.key)
+    shown: sql.Composable = sql.SQL(" || '|' || ").join(
+        sql.SQL("coalesce({}::text, '')").format(sql.Identifier(k)) for k in t.key)
     if t.publication is not None:
         shown = sql.Identifier(t.publication.id_column)
     rows_sql = sql.SQL(" UNION ALL ").join(

@@ -11,8 +11,8 @@ import psycopg
 from psycopg import sql
 
 from hub.catalog.models import Dataset
-from hub.errors import PublishRefused
 from hub.db.connect import first
+from hub.errors import PublishRefused
 from ingest.core.stage import Staged, StagingTables
 from ingest.publish import merge
 from ingest.publish.common import Stats, all_pairs, begin, drop_old, move, record, view_and_grants

@@ -12,8 +12,8 @@ from psycopg import sql
 
 from hub.catalog import ddl
 from hub.catalog.models import Dataset, TableRef
-from hub.settings import db_settings
 from hub.db.connect import first
+from hub.settings import db_settings
 from ingest.core.stage import Staged, StagingTables
 
 
@@ -84,8 +84,8 @@ def _ts(value, kind: str | None, end: bool) -> dt.datetime | None:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10]) if kind == "date" else dt.datetime.fromisoformat(value)
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-    day = dt.datetime.combine(value, dt.time.max if end else dt.time.min, dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    day = dt.datetime.combine(value, dt.time.max if end else dt.time.min, dt.UTC)
     return day.replace(microsecond=0) if end else day
 
 

@@ -12,8 +12,8 @@ import psycopg
 from psycopg import sql
 
 from hub.catalog.models import Dataset, TableRef
-from hub.errors import ConfigError, PublishRefused
 from hub.db.connect import first
+from hub.errors import ConfigError, PublishRefused
 from ingest.core.stage import Staged, StagingTables
 from ingest.publish import merge
 from ingest.publish.common import Stats, begin, drop_old, move, record, view_and_grants

@@ -3,9 +3,9 @@ theirs), and a family's overrides (spec.readers), loaded lazily by dotted path."
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from hub.catalog.families import load_object, spec
 from hub.catalog.models import Dataset

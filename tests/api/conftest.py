@@ -6,7 +6,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from psycopg import sql
 
 from hub.catalog.loader import load_dataset

@@ -18,6 +18,7 @@ from hub.settings import ApiSettings
 from tests.api import browser
 from tests.api.serve import serving
 
+
 def _png_1px() -> bytes:
     """A valid 1x1 transparent PNG (PNG spec: signature, IHDR, IDAT, IEND)."""
     def chunk(kind: bytes, data: bytes) -> bytes:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from decimal import Decimal
 import unicodedata
 import uuid
+from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -18,7 +18,7 @@ from psycopg.copy import LibpqWriter
 
 from hub.db.copy_binary import HEADER, TRAILER, copy, encode, streaming
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 VN_TZ = dt.timezone(dt.timedelta(hours=7))
 NFC = unicodedata.normalize("NFC", "Phường Ninh Kiều, Quận Ninh Kiều, Thành phố Cần Thơ")
 BIG_TEXT = (NFC + " — ") * (100_000 // len((NFC + " — ").encode()) + 1)

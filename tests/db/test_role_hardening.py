@@ -15,7 +15,7 @@ import pytest
 
 from hub.api.state import api_conninfo
 from hub.db import guard
-from hub.db.connect import conninfo, connect, role_password
+from hub.db.connect import connect, conninfo, role_password
 from hub.db.migrate import ensure_roles
 from hub.settings import db_settings
 from ingest.core.ledger import lock_key as _lock_key

@@ -6,16 +6,16 @@ import hashlib
 
 import psycopg
 import pytest
-from psycopg import sql
 import shapely
+from psycopg import sql
 
 from hub.catalog import ddl, load_dataset
 from hub.db.connect import conninfo
 from hub.errors import CrsError, LockBusy, PublishRefused
+from hub.text import vni_encode
 from ingest.core.ledger import lock_key as _lock_key
 from ingest.core.run import Options, run_ingest
 from ingest.publish.common import measure
-from hub.text import vni_encode
 from tests.ingest.conftest import parcels, write_shp
 
 DS = "cadastre_cantho"

@@ -21,8 +21,16 @@ from hub.samples.bench import generate_bench_gpkg
 from hub.settings import db_settings
 from ingest.core.run import Options, run_ingest
 from tests.ingest.conftest import parcels, write_shp
-from tests.ingest.faultkit import (api_select, assert_clean_error, hub, hub_process, last_load, max_load_id,
-                                   published, served)
+from tests.ingest.faultkit import (
+    api_select,
+    assert_clean_error,
+    hub,
+    hub_process,
+    last_load,
+    max_load_id,
+    published,
+    served,
+)
 
 DS = "cadastre_cantho"
 VIEW = "cadastre_cantho"

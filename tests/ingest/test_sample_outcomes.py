@@ -10,8 +10,8 @@ import pytest
 
 from hub.db.connect import conninfo
 from hub.samples import generate
-from ingest.reference.boundaries import load_boundaries
 from ingest.core.run import Options, run_ingest
+from ingest.reference.boundaries import load_boundaries
 
 # Where the hub deliberately differs from the generator's suggestion, and why.
 SEVERITY_OVERRIDES = {

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import unicodedata
 from collections import Counter, defaultdict
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -47,13 +47,13 @@ EPSG_BY_CM = {"102.00": 5896, "105.00": 5897, "108.00": 5898, "107.75": 5899, "1
               "106.50": 9213, "107.00": 9214, "107.25": 9215, "107.50": 9216, "108.25": 9217, "108.50": 9218}
 
 
-@lru_cache(maxsize=None)
+@cache
 def read(name: str) -> tuple[dict, ...]:
     """Rows of a seed CSV as dicts."""
     return tuple(csv.DictReader(io.StringIO((DATA / name).read_text(encoding="utf-8"), newline="")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def units(version: str, level: str) -> dict[str, dict]:
     """admin_unit rows of one version and level, by code."""
     return {r["code"]: r for r in read("admin_unit.csv") if r["version_id"] == version and r["level"] == level}
@@ -65,7 +65,7 @@ def lineage(level: str | None = None) -> list[dict]:
     return [r for r in rows if (r["old_level"] == "tinh") == (level == "tinh")]
 
 
-@lru_cache(maxsize=None)
+@cache
 def land_use(code_list: str) -> dict[str, dict]:
     """land_use_code rows of one list, by code."""
     return {r["code"]: r for r in read("land_use_code.csv") if r["code_list"] == code_list}

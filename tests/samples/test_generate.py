@@ -18,8 +18,8 @@ import pyogrio
 import pytest
 import shapely
 from click.testing import CliRunner
-from pyproj import Transformer
 from pyogrio.raw import read as raw_read
+from pyproj import Transformer
 
 from hub.crs import to_vn2000_geographic, to_wgs84
 from hub.geohash import encode_array
@@ -307,6 +307,7 @@ def test_real_codes_match_vietnamadminunits():
     """Old codes and names as in vietnamadminunits; new codes, names and lineage as in the hub's reference data."""
     import csv
     import sqlite3
+
     import vietnamadminunits
 
     from hub.samples.regions import NEW_COMMUNES, OLD_COMMUNES

@@ -17,7 +17,7 @@ import pytest
 from psycopg import sql
 
 from hub.db.cluster import log_file
-from hub.db.connect import conninfo, connect
+from hub.db.connect import connect, conninfo
 from hub.settings import hub_home
 from hub.text import vni_encode
 from ingest.core.run import Options, run_ingest

@@ -12,7 +12,7 @@ from hub.text import columns, tcvn3_encode, vni_encode
 from hub.text.detect import decode_value, strict_utf8
 
 NFD = unicodedata.normalize("NFD", "Phường Ninh Kiều")
-DOUBLE = "Cần Thơ".encode("utf-8").decode("cp1252", "replace")
+DOUBLE = "Cần Thơ".encode().decode("cp1252", "replace")
 def _latin(x) -> str:
     """Legacy-encoded bytes as the Unicode characters a CP1252/Latin-1 reader would have produced."""
     return x.decode("latin-1") if isinstance(x, bytes) else x

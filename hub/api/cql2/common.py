@@ -60,6 +60,6 @@ def literal_date(value: str, kind: str):
         if kind == "date":
             return ("date", dt.date.fromisoformat(value))
         ts = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return ("ts", ts if ts.tzinfo else ts.replace(tzinfo=dt.timezone.utc))
+        return ("ts", ts if ts.tzinfo else ts.replace(tzinfo=dt.UTC))
     except (ValueError, TypeError):
         raise bad(f"invalid {kind} literal") from None

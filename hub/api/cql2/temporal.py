@@ -9,7 +9,7 @@ as dates. Values are bound parameters with a typed cast; properties come from th
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from psycopg import sql
 
@@ -36,7 +36,7 @@ RELATIONS: dict[str, list[tuple[str, str, str]]] = {
 ORED = {"t_disjoint"}
 FUNCTIONS = frozenset(RELATIONS)
 CAST = {"date": "date", "timestamp": "timestamptz"}
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BAD_OPERAND = ("filter: temporal functions compare date/timestamp properties, DATE(), TIMESTAMP() and "
                "INTERVAL() values")
 

@@ -11,7 +11,7 @@ from hub.api.collections import Collection
 from hub.api.cql2.temporal import Temporal
 from hub.api.ogc_crs import OutCrs, geom_in
 from hub.catalog.types import CQL2_CAST, TYPES
-from hub.errors import M, InvalidParameter
+from hub.errors import InvalidParameter, M
 
 GEOM_NAMES = {"geom", "geometry"}
 KIND = {name: kind.cql2 for name, kind in TYPES.items() if kind.cql2}  # catalog type -> CQL2 literal kind

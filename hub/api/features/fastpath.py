@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import anyio
 import psycopg
@@ -18,8 +18,8 @@ from psycopg import sql
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from hub.api.features import query
 from hub.api.collections import Collection
+from hub.api.features import query
 from hub.api.http import cache_headers, etag, head_response, not_modified
 from hub.api.ogc_crs import parse_crs
 from hub.api.state import AsyncState, Published, db_error

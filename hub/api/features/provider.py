@@ -11,17 +11,22 @@ import json
 from http import HTTPStatus
 
 import psycopg
-from pygeoapi.provider.base import (BaseProvider, ProviderGenericError, ProviderInvalidQueryError,
-                                    ProviderItemNotFoundError, SchemaType)
+from pygeoapi.provider.base import (
+    BaseProvider,
+    ProviderGenericError,
+    ProviderInvalidQueryError,
+    ProviderItemNotFoundError,
+    SchemaType,
+)
 from shapely.geometry import box, shape
 
 from hub.api import cql2
+from hub.api.collections import GEOMETRY_FORMATS, public_collections
 from hub.api.cql2 import to_sql as cql2_sql
 from hub.api.features import query
-from hub.api.collections import GEOMETRY_FORMATS, public_collections
 from hub.api.ogc_crs import CRS84, parse_crs
 from hub.api.state import db_error, published_sync, sync_pool
-from hub.errors import M, HubError, InvalidParameter, NotFound
+from hub.errors import HubError, InvalidParameter, M, NotFound
 from hub.settings import api_settings
 
 SPATIAL_NAMES = {"INTERSECTS": "s_intersects", "DISJOINT": "s_disjoint", "CONTAINS": "s_contains",

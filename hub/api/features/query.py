@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from psycopg import sql
 
 from hub.api import cql2
+from hub.api.collections import Collection
 from hub.api.cql2 import to_sql as cql2_sql
 from hub.api.features import keyset
-from hub.api.collections import Collection
 from hub.api.ogc_crs import CRS84, OutCrs, geom_out, parse_crs
 from hub.errors import InvalidParameter
 from hub.settings import ApiSettings
@@ -110,7 +110,7 @@ def instant(text: str, kind: str = "date", end: bool = False) -> dt.date | dt.da
             day = dt.date.fromisoformat(text)
             if kind == "date":
                 return day
-            moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min, dt.timezone.utc)
+            moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min, dt.UTC)
             return moment
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         if kind == "date":
@@ -288,7 +288,8 @@ def _feature_expr(coll: Collection, out: OutCrs, properties: list[str] | None,
     is bytea (convert_to, a copy): read in binary format it reaches Python as bytes, never decoded nor re-encoded.
     """
     names = properties if properties is not None else list(coll.columns)
-    geom = sql.Literal("null") if skip_geometry or coll.geometry_type is None else sql.SQL("coalesce(ST_AsGeoJSON({}, {}, 0), 'null')").format(
+    geom = sql.Literal("null") if skip_geometry or coll.geometry_type is None else sql.SQL(
+        "coalesce(ST_AsGeoJSON({}, {}, 0), 'null')").format(
         geom_out(sql.Identifier("page", "geom"), out), sql.Literal(out.decimals))
     if names:
         props = sql.SQL("row_to_json(props)::text")

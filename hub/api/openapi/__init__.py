@@ -12,9 +12,9 @@ from __future__ import annotations
 import copy
 import json
 
+from hub.api.collections import Collection
 from hub.api.features import keyset
 from hub.api.openapi import paths as oas_paths
-from hub.api.collections import Collection
 from hub.api.openapi.parts import parameters, ref, responses, schemas
 from hub.settings import ApiSettings
 

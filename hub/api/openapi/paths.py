@@ -6,12 +6,12 @@ every accepted query parameter is declared with its schema, and every declared m
 
 from __future__ import annotations
 
-from hub.api.features import query
-from hub.api.records import query as records_query
 from hub.api.collections import Collection
+from hub.api.features import query
+from hub.api.ogc_crs import CRS84, supported_uris
 from hub.api.openapi.parts import CSV, GEOJSON, HTML, JSONLD, filter_param, ref
 from hub.api.openapi.parts import query as param
-from hub.api.ogc_crs import CRS84, supported_uris
+from hub.api.records import query as records_query
 from hub.api.records.filters import JSON_TYPES as RECORD_TYPES
 from hub.api.records.filters import QUERYABLES as RECORD_QUERYABLES
 from hub.settings import ApiSettings

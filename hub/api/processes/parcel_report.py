@@ -19,7 +19,7 @@ from hub import i18n
 from hub.api.collections import Collection, public_collections
 from hub.api.processes import sections
 from hub.api.state import db_error, published_sync, sync_pool
-from hub.errors import M, HubError, InvalidParameter
+from hub.errors import HubError, InvalidParameter, M
 from hub.settings import api_settings
 
 MAX_RESULTS = 10

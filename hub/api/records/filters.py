@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import unicodedata
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from shapely.geometry import shape
 
 from hub.api.cql2.temporal import RELATIONS
 from hub.errors import InvalidParameter
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 Getter = Callable[[dict], Any]
 
 

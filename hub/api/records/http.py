@@ -9,10 +9,10 @@ import urllib.parse
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from hub.api.records import query as records_query
 from hub.api.config import RECORDS_ID
-from hub.api.records.provider import entries, language
+from hub.api.records import query as records_query
 from hub.api.records.filters import JSON_TYPES, QUERYABLES
+from hub.api.records.provider import entries, language
 from hub.api.state import AsyncState
 from hub.errors import InvalidParameter, NotFound
 from hub.settings import ApiSettings

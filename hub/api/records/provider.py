@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pygeoapi.provider.base import BaseProvider, ProviderItemNotFoundError
 
-from hub.api.records import query as records_query
 from hub.api.collections import Collection, public_collections
 from hub.api.config import licence_url
 from hub.api.features.enclosure import enclosure_link
 from hub.api.features.provider import from_pygeofilter, to_provider_error
+from hub.api.records import query as records_query
 from hub.api.records.filters import fold
 from hub.api.records.query import Entry
 from hub.api.state import Published, published_sync

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 from hub.api import cql2
-from hub.api.ogc_crs import CRS84
 from hub.api.features.query import bbox_numbers, check_corners, instant_date, int_param
+from hub.api.ogc_crs import CRS84
 from hub.api.records.filters import QUERYABLES, compile_filter, fold
 from hub.errors import InvalidParameter
 from hub.settings import ApiSettings

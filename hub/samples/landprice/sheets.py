@@ -13,8 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hub.samples.landprice.book import SheetSpec
-from hub.samples.landprice.content import (CANTHO_FARM, CANTHO_FARM_KESACH, CANTHO_SEGMENTS, FARM_SHARES,
-                                           LAND_SHARES, TQ_FARM, TQ_HAGIANG, TQ_OLD, Segment, round_k)
+from hub.samples.landprice.content import (
+    CANTHO_FARM,
+    CANTHO_FARM_KESACH,
+    CANTHO_SEGMENTS,
+    FARM_SHARES,
+    LAND_SHARES,
+    TQ_FARM,
+    TQ_HAGIANG,
+    TQ_OLD,
+    Segment,
+    round_k,
+)
 from hub.text import tcvn3_encode
 
 

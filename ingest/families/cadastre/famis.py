@@ -8,8 +8,8 @@ each parcel, on their own levels, in TCVN3. The commune code and sheet number ar
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pyogrio

@@ -19,7 +19,8 @@ from hub.ref.admin_units import NEW as NEW_ADMIN_VERSION
 from ingest.core import output
 from ingest.core.family import Context, FieldMap, Options, Pipeline
 from ingest.core.findings import Findings
-from ingest.core.values import as_float as _num, as_int as _int
+from ingest.core.values import as_float as _num
+from ingest.core.values import as_int as _int
 from ingest.reference import refdata
 from ingest.reference.refdata import RefData
 from ingest.sources import Batch, SourceFile
@@ -261,8 +262,8 @@ def _topology(f: Findings, ctx: CadastreContext, keys, communes, sheets, geoms, 
     Sheets whose parcels share exact vertices are proven clean by `ingest.spatial.topology.clean_ragged` (edge
     cancellation, no GEOS); for the others GEOS coverage validation finds the parcels whose edges do not match
     their neighbours' (overlaps, narrow gaps) in linear time, and only those are intersected. Working before
-    reprojection avoids the micro-overlaps a non-linear transform leaves at T-junctions. Chunk-local: a sheet split across chunks is checked per part, and
-    overlaps across sheet frames are not looked for.
+    reprojection avoids the micro-overlaps a non-linear transform leaves at T-junctions. Chunk-local: a sheet split
+    across chunks is checked per part, and overlaps across sheet frames are not looked for.
     """
     if not decision.vn2000 or decision.epsg == crs.VN2000_GEOGRAPHIC:
         return

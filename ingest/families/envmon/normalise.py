@@ -40,9 +40,10 @@ class Observations:
     rows_in: int
 
     def __len__(self) -> int:
+        """Observations in the chunk."""
         return len(self.value)
 
-    def take(self, mask: np.ndarray) -> "Observations":
+    def take(self, mask: np.ndarray) -> Observations:
         """The rows of a mask (rejects and rows_in unchanged)."""
         kw = {k: getattr(self, k)[mask] for k in ("station", "parameter", "time", "value", "unit", "value_raw",
                                                   "unit_raw", "status", "qualifier", "limit", "bits", "file",

@@ -36,6 +36,7 @@ class Rollup:
     flagged: np.ndarray
 
     def __len__(self) -> int:
+        """Buckets in the rollup."""
         return len(self.bucket)
 
 

@@ -9,8 +9,8 @@ in file order, with the cell ("Sheet1!C12", "row 7, column PM10") as its locatio
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -129,7 +129,7 @@ def _stations(src: SourceFile) -> Batch:
         attrs["_reject_field"].append(r.field if r else None)
         attrs["_reject_message"].append(r.message if r else None)
     if rejects:  # a rejected row keeps what it had (code, raw text) for the quarantine
-        for i, (_, s, r) in enumerate(rows):
+        for i, (_, _s, r) in enumerate(rows):
             if r is not None:
                 attrs["station_code"][i] = r.text if r.field == "code" else None
     return Batch(src, np.array([x[0] for x in rows], dtype=np.int64), attrs,

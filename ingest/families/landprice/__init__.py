@@ -1,0 +1,1 @@
+"""Land-price tables (bảng giá đất; domain §4): layouts, header recognition, sheet extraction, rules."""

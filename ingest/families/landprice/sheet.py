@@ -11,19 +11,24 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from hub.text import UNCERTAIN_THRESHOLD
 from ingest.families.landprice import context as ctxmod
-from ingest.families.landprice.headers import (HEADER_SCAN_ROWS, Column, columns_of, header_block, numbering_row,
-                                               recognise)
+from ingest.families.landprice.headers import (
+    HEADER_SCAN_ROWS,
+    Column,
+    columns_of,
+    header_block,
+    numbering_row,
+    recognise,
+)
 from ingest.families.landprice.landuse import RESIDENTIAL, code_of
 from ingest.families.landprice.names import fold, restore_case, street_key
 from ingest.families.landprice.numbers import UNIT_LABELS, parse_number, to_dong, units_in
-from ingest.families.landprice.options import (KIND_LABELS, UNIT_MULTIPLIER, LandPriceOptions, PriceColumn,
-                                               SheetLayout)
+from ingest.families.landprice.options import KIND_LABELS, UNIT_MULTIPLIER, LandPriceOptions, PriceColumn, SheetLayout
 from ingest.families.landprice.places import province_code
 from ingest.families.landprice.records import Hits, Records
 from ingest.sources.tabular import CellRange, Row, Table, address, column_index, decode_cell, fill

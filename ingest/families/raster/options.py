@@ -57,7 +57,7 @@ class RasterOptions(Strict):
         return data
 
     @model_validator(mode="after")
-    def _consistent(self) -> "RasterOptions":
+    def _consistent(self) -> RasterOptions:
         """Classes only for categorical kinds, required for land cover; a non-zero scale; codes unique."""
         if self.kind == "landcover" and not self.classes:
             raise ValueError("a land-cover raster must declare its classes")

@@ -148,7 +148,7 @@ class RasterPipeline(Pipeline):
             cog_sha = cog.sha256(staged)
             final = ctx.store / f"{cog_sha[:20]}.tif"
             href = f"{COG_ROUTE}/{ctx.ds.primary.view[1]}/{final.name}"
-            published = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+            published = dt.datetime.now(dt.UTC).replace(microsecond=0)
             item = stac.build_item(dataset_id=f"{ctx.ds.id}:{key}", title=ctx.ds.title.model_dump(), href=href,
                                    decision=decision, shape=(info.height, info.width), transform=info.transform,
                                    footprint=poly, dtype=info.dtype, nodata=nodata, opts=opts, stats=stats,

@@ -13,8 +13,8 @@ means are per square metre, not per pixel.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 import numpy as np
 import rasterio
@@ -26,6 +26,7 @@ from exactextract.raster import NumPyRasterSource, RasterSource
 from rasterio.windows import Window
 
 from hub.settings import raster_settings
+
 
 @dataclass(frozen=True)
 class Grid:

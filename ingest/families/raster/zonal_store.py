@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import psycopg
@@ -105,7 +105,7 @@ def refresh(conn: psycopg.Connection, raster: dict, target: Target, stats_table:
     cols = sql.SQL(", ").join(map(sql.Identifier, ["row_id", "zonal_id", "raster_key", "target", "target_kind",
                                                    "feature_id", "geom_md5", "raster_sha256", *COLUMNS,
                                                    "computed_at"]))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     computed = 0
     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(stats, cols)
     try:

@@ -16,13 +16,23 @@ import numpy as np
 
 from hub.errors import InputError
 from ingest.core.batch import Batch, SourceFile
-from ingest.sources.tabular.cells import (CellRange, Row, Value, address, column_index, column_letter, decode_cell,
-                                          legacy_view, normalise)
+from ingest.sources.tabular.cells import (
+    CellRange,
+    Row,
+    Value,
+    address,
+    column_index,
+    column_letter,
+    decode_cell,
+    legacy_view,
+    normalise,
+)
 from ingest.sources.tabular.csvfile import CsvTable
 from ingest.sources.tabular.xlsx import Workbook, fill
 
 __all__ = ["CellRange", "Chunk", "CsvTable", "Row", "Table", "Value", "Workbook", "address", "column_index",
-           "column_letter", "decode_cell", "fill", "header_chunks", "inspect_csv", "inspect_xlsx", "legacy_view", "normalise", "open_table", "read_csv", "read_xlsx"]
+           "column_letter", "decode_cell", "fill", "header_chunks", "inspect_csv", "inspect_xlsx", "legacy_view",
+           "normalise", "open_table", "read_csv", "read_xlsx"]
 
 Table = Workbook | CsvTable
 TABULAR_FORMATS = {".xlsx": "xlsx", ".xltx": "xlsx", ".csv": "csv", ".txt": "csv", ".tsv": "csv"}

@@ -15,7 +15,7 @@ ITEMS = "/collections/cadastre_cantho/items"
 CONFORMANCE = "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions"
 OPS = ["T_BEFORE", "T_AFTER", "T_MEETS", "T_METBY", "T_OVERLAPS", "T_OVERLAPPEDBY", "T_STARTS", "T_STARTEDBY",
        "T_DURING", "T_CONTAINS", "T_FINISHES", "T_FINISHEDBY", "T_EQUALS", "T_DISJOINT", "T_INTERSECTS"]
-LOW, HIGH = dt.datetime.min.replace(tzinfo=dt.timezone.utc), dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+LOW, HIGH = dt.datetime.min.replace(tzinfo=dt.UTC), dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def allen(op: str, a: tuple, b: tuple) -> bool:
@@ -34,7 +34,7 @@ def allen(op: str, a: tuple, b: tuple) -> bool:
 
 def utc(day: dt.date) -> dt.datetime:
     """A date as 00:00 UTC."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")

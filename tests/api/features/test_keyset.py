@@ -9,8 +9,8 @@ import urllib.parse
 import pytest
 from psycopg import sql
 
-from hub.api.features import keyset
 from hub.api.collections import public_collections
+from hub.api.features import keyset
 from hub.db.connect import connect
 from tests.api.test_security import assert_safe, table_state
 

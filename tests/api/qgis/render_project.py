@@ -6,8 +6,14 @@ import os
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from qgis.core import (QgsApplication, QgsExpressionContextUtils, QgsMapRendererSequentialJob, QgsMapSettings, QgsProject,  # noqa: E402
-                       QgsRenderContext)
+from qgis.core import (  # noqa: E402
+    QgsApplication,
+    QgsExpressionContextUtils,
+    QgsMapRendererSequentialJob,
+    QgsMapSettings,
+    QgsProject,
+    QgsRenderContext,
+)
 from qgis.PyQt.QtCore import QSize  # noqa: E402
 from qgis.PyQt.QtGui import QColor  # noqa: E402
 
@@ -40,7 +46,8 @@ for layer in layers:
     fields = layer.fields()
     report["layers"].append({
         "name": layer.name(), "valid": layer.isValid(), "provider": layer.providerType(),
-        "renderer": renderer.type(), "features": len(features), "unsymbolled": len(unsymbolled), "unsymbolled_values": sorted(set(map(str, unsymbolled)))[:20],
+        "renderer": renderer.type(), "features": len(features), "unsymbolled": len(unsymbolled),
+        "unsymbolled_values": sorted(set(map(str, unsymbolled)))[:20],
         "categories": len(getattr(renderer, "categories", lambda: [])()),
         "aliases": {fields.at(i).name(): layer.attributeAlias(i) for i in range(fields.count())},
         "extent": layer.extent().toString()})
@@ -62,7 +69,7 @@ colours = {}
 for y in range(0, image.height(), 2):
     for x in range(0, image.width(), 2):
         c = QColor(image.pixel(x, y))
-        key = "#%02X%02X%02X" % (c.red(), c.green(), c.blue())
+        key = f"#{c.red():02X}{c.green():02X}{c.blue():02X}"
         colours[key] = colours.get(key, 0) + 1
 report["colours"] = colours
 print(json.dumps(report))

@@ -12,7 +12,7 @@ from hub.errors import PublishRefused, UsageError
 from ingest.core.run import Options, run_ingest
 from tests.ingest.framework.conftest import geojson, rows
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _obs(station: str, hours: range, day: int = 1, level: float = 10.0) -> list:

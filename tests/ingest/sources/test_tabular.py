@@ -275,15 +275,16 @@ def test_engine_files_closed(book):
 
 def test_registry_hooks_read_csv_and_xlsx(book, tmp_path):
     """The registry's csv/xlsx readers describe the header and stream every row as a located Batch."""
-    from ingest.sources.registry import READERS, call_inspect
     from hub.catalog.families import load_object
+    from ingest.sources.registry import READERS, call_inspect
 
     (tmp_path / "p.csv").write_bytes("Tên đường,Giá\nLê Lợi,15000000\nHùng Vương,9000000\n".encode())
     src = call_inspect(READERS["csv"], tmp_path / "p.csv", "p.csv")
     assert src.fields == ("Tên đường", "Giá") and src.fmt == "csv"
     batches = list(load_object(READERS["csv"].read)(src, 1))
     assert [list(b.row_no) for b in batches] == [[2], [3]]
-    assert batches[1].attrs["Tên đường"] == ["Hùng Vương".encode().decode("latin-1")]  # raw, decoded later and batches[1].attrs["Giá"] == ["9000000"]
+    assert batches[1].attrs["Tên đường"] == ["Hùng Vương".encode().decode("latin-1")]  # raw, decoded later
+    assert batches[1].attrs["Giá"] == ["9000000"]
     wb = openpyxl.Workbook()
     wb.active.title = "Bảng giá"
     for r in (["Tên đường", "Giá"], ["Lê Lợi", 15_000_000], ["Hùng Vương", 9_000_000]):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import shapely
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from ingest.spatial import topology
 from ingest.spatial.topology import clean_groups

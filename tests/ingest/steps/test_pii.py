@@ -35,8 +35,8 @@ def test_redaction_per_distinct_value_matches_the_per_row_definition():
     """Texts and (owner, text) pairs are checked once per distinct value; the outcome is the per-row rule's: an ID
     number or a titled name first, otherwise the row's own owner name (≥ 5 folded characters) inside the text."""
     from hub.catalog.loader import load_dataset
-    from ingest.families.cadastre import pipeline as cadastre
     from ingest.core.findings import Findings
+    from ingest.families.cadastre import pipeline as cadastre
 
     rng = random.Random(5)
     owners = ["Nguyễn Văn An", "TRẦN THỊ BÉ", "Lê Lan", "An", None, ""]

@@ -23,8 +23,8 @@ Sums run oldest to newest, one hour at a time, so the per-row reference (aqi_ref
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 

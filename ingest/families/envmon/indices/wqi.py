@@ -9,8 +9,8 @@ with at least 3 parameters and at least 3 of the 5 groups, else no WQI [U]. Roun
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
@@ -81,7 +81,7 @@ def wqi(samples: Mapping[str, np.ndarray]) -> WqiResult:
     if "DO" in get and "TEMP" in get:
         do_sat = np.where(np.isnan(do_sat), do_saturation(get["DO"], get["TEMP"]), do_sat)
     sis: dict[str, np.ndarray] = {}
-    for group, params in GROUPS.items():
+    for params in GROUPS.values():
         for p in params:
             sis[p] = si("DO_SAT", do_sat) if p == "DO" else si(p, get.get(p, nan))
     g1 = sis["PH"]

@@ -55,6 +55,7 @@ class ObsChunk:
     rows_in: int = 0  # source observation rows this chunk accounts for (len + len(rejects))
 
     def __len__(self) -> int:
+        """Observations in the chunk."""
         return len(self.value)
 
 

@@ -6,17 +6,18 @@ number; "-", "KQT" and empty cells are "not measured" and make no observation. D
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
 from ingest.core.values import as_float
 from ingest.families.envmon import parameters
-from ingest.families.envmon.parameters import name_key
 from ingest.families.envmon.layouts import PeriodicLayout  # noqa: F401  (re-exported)
+from ingest.families.envmon.parameters import name_key
 from ingest.families.envmon.readers.common import strptime
 
 _UNIT_IN_HEADER = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<u1>[^()]*)\)|\[(?P<u2>[^\[\]]*)\]|,\s*(?P<u3>[^,]+))\s*$")

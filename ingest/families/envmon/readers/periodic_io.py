@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timezone
+from collections.abc import Iterator, Sequence
+from datetime import UTC
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -64,7 +64,7 @@ def melt(display: str, cols: list[Column], data: dict[int, object], where_row: n
     sample = _texts(data[role["sample"].index]) if "sample" in role else np.full(n, None, dtype=object)
     t = _time_values(cols, data, n)
     aware = np.array([x is not None and x.tzinfo is not None for x in t.tolist()], dtype=bool)
-    t_naive = np.array([None if x is None else (x.astimezone(timezone.utc).replace(tzinfo=None)
+    t_naive = np.array([None if x is None else (x.astimezone(UTC).replace(tzinfo=None)
                                                 if x.tzinfo else x) for x in t.tolist()], dtype="datetime64[s]")
     no_station = np.array([s is None or not str(s).strip() for s in station.tolist()], dtype=bool)
     no_time = np.isnat(t_naive)

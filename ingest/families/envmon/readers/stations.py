@@ -111,14 +111,14 @@ def read_stations(path: Path, display: str | None = None, encoding: str = "utf-8
                              field=need, rule="header_missing")
     stations, rejects, seen = [], [], {}
     for n, r in rows:
-        def get(f: str) -> str:
+        def get(f: str, r=r) -> str:
             i = col[f]
             v = r[i] if i is not None and i < len(r) else None
             if isinstance(v, float) and v.is_integer() and f in ("code", "commune_old", "commune_new", "epsg"):
                 v = int(v)
             return "" if v is None else str(v).strip()
 
-        def bad(f: str, rule: str, msg: str) -> None:
+        def bad(f: str, rule: str, msg: str, n=n, get=get) -> None:
             rejects.append(Reject(display, f"row {n}", f, rule, msg, get(f) or None))
 
         code = get("code")

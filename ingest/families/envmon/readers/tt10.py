@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Literal
 
 import numpy as np
 import pyarrow as pa

@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pytest
 
-from ingest.families.envmon.indices import aqi, aqi_reference as ref
+from ingest.families.envmon.indices import aqi
+from ingest.families.envmon.indices import aqi_reference as ref
 from ingest.families.envmon.indices.aqi_table import BANDS, band_of
 
 NAN = np.nan

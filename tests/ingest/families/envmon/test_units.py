@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.families.envmon import parameters as P, units
+from ingest.families.envmon import parameters as P
+from ingest.families.envmon import units
 
 
 @pytest.mark.parametrize("formula,mw", [("NO2", 46.005), ("O3", 47.997), ("SO2", 64.058), ("CO", 28.010),

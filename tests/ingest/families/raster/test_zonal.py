@@ -48,7 +48,8 @@ def _zonal(conn, target: str) -> dict[str, tuple]:
 
 def test_parcel_statistics_are_exact_and_follow_either_side(hub_db, tmp_path, admin_conn):
     """Raster after parcels, then parcels again (some changed): every parcel's statistics agree with the
-    independent computation to 1e-6 (the issue asks 0.1 %; the rest is the lossless VN-2000 round trip); unchanged parcels are not recomputed."""
+    independent computation to 1e-6 (the issue asks 0.1 %; the rest is the lossless VN-2000 round trip); unchanged
+    parcels are not recomputed."""
     rows = parcels(60)
     run_ingest("cadastre_upload", [write_shp(tmp_path / "a" / "xa_31117.shp", rows)], Options(force=True))
     tif = write(tmp_path / "r" / "dem_zonal.tif", "EPSG:5897", _dem(), bounds=(X0, YTOP - RES * SHAPE[0],
