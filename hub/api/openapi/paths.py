@@ -126,13 +126,19 @@ def item_responses(coll: Collection) -> dict:
     return {"200": ok, **DATA_ERRORS}
 
 
+# A value of each `name=value` filter of the catalogue, shown in the API document (and sent by its clients' tests).
+EQUALS_EXAMPLES = {"title": "Thửa đất địa chính – Thành phố Cần Thơ", "description": "bảng giá đất",
+                   "license": "CC-BY-4.0", "rights": "Sở Nông nghiệp và Môi trường", "language": "vi",
+                   "version": 1, "rowCount": 1000}
+
+
 def records_parameters(s: ApiSettings) -> list[dict]:
     """Every parameter the catalogue's items accept (hub.api.records.query.parse)."""
     crs84 = {"type": "string", "format": "uri", "enum": [CRS84, CRS84 + "h"], "default": CRS84}
     words = {"type": "array", "items": {"type": "string", "minLength": 1}}
     listed = {**words, "minItems": 1, "maxItems": records_query.MAX_LIST_ITEMS}
-    equals = [param(n, RECORD_TYPES[RECORD_QUERYABLES[n][0]], f"Only records whose `{n}` equals this value.")
-              for n in records_query.EQUALS]
+    equals = [param(n, RECORD_TYPES[RECORD_QUERYABLES[n][0]], f"Only records whose `{n}` equals this value.",
+                    example=EQUALS_EXAMPLES[n]) for n in records_query.EQUALS]
     return [
         ref("parameters", "f-item"), ref("parameters", "lang"),
         param("q", words, "Free-text search (comma-separated terms are ORed; accents and case ignored).",
