@@ -37,14 +37,9 @@ def guard(conn: psycopg.Connection, ds: Dataset, staging: StagingTables, loaded:
     """Refuse windows that overlap published data (unless the same window was loaded before, or forced)."""
     merge.refuse_empty(loaded, force, why_empty)
     notes = []
-    for staged in staging.tables:
+    for staged in merge.history_tables(conn, staging, force, "an append"):
         t = staged.table
-        if t.time is None or merge.first_publication(conn, staged):
-            continue
-        if not merge.same_columns(conn, staged) and not force:
-            raise PublishRefused(f"table {t.label}: the catalog changed its columns since it was published; an "
-                                 "append cannot merge rows of another shape into its history (rerun with --force "
-                                 "to replace the history)")
+        assert t.time is not None, "history_tables yields timed tables only"
         tcol = sql.Identifier(t.time.column)
         for values, lo, hi in _windows(conn, staged):
             where, params = merge.scope_values(t, values)

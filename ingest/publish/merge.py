@@ -5,13 +5,15 @@ row), so a row's load and source position stay readable from its id."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import psycopg
 from psycopg import sql
 
 from hub.catalog import ddl
 from hub.catalog.models import TableRef
 from hub.errors import PublishRefused
-from ingest.core.stage import Staged
+from ingest.core.stage import Staged, StagingTables
 from ingest.publish.common import Stats, exists, measure
 
 LOAD_ROW_FACTOR = 10**12
@@ -55,6 +57,20 @@ def refuse_empty(loaded: int, force: bool, why_empty: str | None) -> None:
     if loaded == 0 and not force:
         raise PublishRefused(f"the source has no loadable rows: {why_empty}; nothing was published" if why_empty
                              else "the source has no loadable rows; nothing was published")
+
+
+def history_tables(conn: psycopg.Connection, staging: StagingTables, force: bool, strategy: str) -> Iterator[Staged]:
+    """The staged tables whose live history a merge must check (timed, already published, same columns unless
+    forced): a catalog change cannot be merged into rows of another shape; it needs a full republication."""
+    for staged in staging.tables:
+        t = staged.table
+        if t.time is None or first_publication(conn, staged):
+            continue
+        if not same_columns(conn, staged) and not force:
+            raise PublishRefused(f"table {t.label}: the catalog changed its columns since it was published; "
+                                 f"{strategy} cannot merge rows of another shape into its history (rerun with "
+                                 "--force to replace the history)")
+        yield staged
 
 
 def delete_rows(conn: psycopg.Connection, staged: Staged, where: sql.Composable, params: list) -> int:

@@ -43,14 +43,8 @@ def guard(conn: psycopg.Connection, ds: Dataset, staging: StagingTables, loaded:
     """Refuse a version older than a published one of the same scope, and a catalog column change, unless forced."""
     merge.refuse_empty(loaded, force, why_empty)
     notes = []
-    for staged in staging.tables:
+    for staged in merge.history_tables(conn, staging, force, "a versioned table"):
         t = staged.table
-        if t.time is None or merge.first_publication(conn, staged):
-            continue
-        if not merge.same_columns(conn, staged) and not force:
-            raise PublishRefused(f"table {t.label}: the catalog changed its columns since it was published; a "
-                                 "versioned table cannot merge rows of another shape into its history (rerun with "
-                                 "--force to replace the history)")
         start, _ = _cols(t)
         for values, valid_from in _versions(conn, staged):
             where, params = merge.scope_values(t, values)

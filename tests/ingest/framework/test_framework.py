@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import yaml
+from psycopg import sql
 
 from hub.db.connect import connect
 from hub.errors import PublishRefused, UsageError
@@ -128,3 +130,29 @@ def test_versioned_closes_the_previous_version_and_answers_as_of(probe_catalog, 
     assert admin_conn.execute(as_of, (dt.date(2027, 6, 1),) * 2).fetchall() == [(1200,)]
     with pytest.raises(PublishRefused, match="already published"):
         run_ingest("probe_versioned", [geojson(tmp_path / "old.geojson", table("v", "92", "2025-01-01", 900))])
+
+
+def test_a_catalog_column_change_is_not_merged_into_history(probe_catalog, tmp_path, admin_conn):
+    """append and versioned refuse to merge a load whose catalog added a column into published rows of the old
+    shape (that needs a full republication); the published rows stay as they were."""
+    from hub.catalog.loader import load_all
+    from tests.ingest.framework.conftest import BASE, ENTRIES
+    for name, good in (("probe_append", _obs("A", range(20, 22), day=5)),
+                       ("probe_versioned", [({"uid": "92-x", "province": "92", "code": "ODT", "price": 1,
+                                              "from": "2028-01-01"}, None)])):
+        path = probe_catalog / f"{name}.yaml"
+        original = path.read_text(encoding="utf-8")
+        entry = {**BASE, "id": name, **ENTRIES[name]}
+        entry["columns"] = [*entry["columns"], {"name": "note", "type": "text", "sensitivity": "public",
+                                                "source": ["note"]}]
+        path.write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+        load_all.cache_clear()
+        before = admin_conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier("pub", name))).fetchone()
+        try:
+            with pytest.raises(PublishRefused, match="catalog changed its columns"):
+                run_ingest(name, [geojson(tmp_path / f"{name}.geojson", good)])
+        finally:
+            path.write_text(original, encoding="utf-8")
+            load_all.cache_clear()
+        after = admin_conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier("pub", name))).fetchone()
+        assert after == before
