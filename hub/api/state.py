@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import threading
 import time
 from dataclasses import dataclass
@@ -157,6 +158,7 @@ def sync_pool() -> ConnectionPool:
         if _SYNC_POOL is None:
             _SYNC_POOL = ConnectionPool(api_conninfo(), min_size=0, max_size=db_settings().api_pool_max,
                                         open=True, timeout=10)
+            atexit.register(_SYNC_POOL.close, timeout=1.0)  # its worker threads end before the interpreter does
         return _SYNC_POOL
 
 
