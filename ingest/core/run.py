@@ -70,40 +70,56 @@ def run_ingest(dataset_id: str, paths: list[Path], opts: Options = Options()) ->
     with connect("etl", autocommit=True) as conn, ThreadPoolExecutor(1, thread_name_prefix="hub-sha") as hasher:
         if not first(conn.execute("SELECT pg_try_advisory_lock(%s)", (ledger.lock_key(ds.id),))):
             raise LockBusy(f"another run is publishing dataset '{ds.id}'; try again when it ends")
-        options["reference"] = ledger.reference_fingerprint(conn)  # new boundaries or seeds: a new load
-        src_sha, digest = None, None
-        if not (opts.dry_run or opts.force) and ledger.could_repeat(conn, ds.id, files_listed):
-            src_sha, each = ledger.digest(srcs)
-            files_listed = [{**f, "sha256": h} for f, h in zip(files_listed, each)]
-            prev = ledger.previous_identical(conn, ds.id, src_sha, cat_sha, options)
-            if prev:
-                return _unchanged(conn, ds, files_listed, src_sha, cat_sha, options, prev, t0)
-        else:  # cannot repeat the published load: hash alongside the run instead of before it
-            digest = ledger.Checksum(hasher, srcs)
-        stage.drop_orphans(conn, ds)
-        load_id = first(conn.execute(
-            "INSERT INTO meta.load (dataset_id, status, source_files, source_sha256, catalog_sha256, options, "
-            "hub_version) VALUES (%s, 'running', %s, %s, %s, %s, %s) RETURNING load_id",
-            (ds.id, _json(files_listed), src_sha, cat_sha, _json(options), __version__)))
         try:
-            return _run(conn, ds, pipe, srcs, opts, options, load_id, settings, t0, digest)
-        except PublishBlocked:
-            raise
-        except HubError as exc:
-            _finish_quietly(conn, load_id, "refused" if isinstance(exc, PublishRefused) else "failed", ds,
-                            message=exc.user_message(), checksum=digest)
-            raise
-        except psycopg.Error as exc:  # E02: whatever failed, the transaction rolled back; say so, no SQL shown
-            why = ("another session holds a lock on the published table (lock_timeout)"
-                   if isinstance(exc, psycopg.errors.LockNotAvailable) else
-                   f"the database refused the load ({type(exc).__name__})")
-            msg = f"dataset '{ds.id}': {why}; nothing was published and the previous version is still served"
-            _finish_quietly(conn, load_id, "failed", ds, message=msg, checksum=digest)
-            raise DatabaseError(msg, internal=str(exc)) from exc
-        except BaseException as exc:
-            _finish_quietly(conn, load_id, "failed", ds, message=f"internal error ({type(exc).__name__})",
-                            checksum=digest)
-            raise
+            return _locked(conn, hasher, ds, pipe, srcs, files_listed, opts, options, cat_sha, settings, t0)
+        finally:  # unlock before closing: a closed socket's backend may hold the lock a moment longer
+            _unlock(conn, ds)
+
+
+def _unlock(conn, ds: Dataset) -> None:
+    """Release the dataset's publish lock now (the next run of a loop must not find it taken)."""
+    try:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (ledger.lock_key(ds.id),))
+    except psycopg.Error:  # a broken connection: its backend's end releases the lock
+        pass
+
+
+def _locked(conn, hasher, ds: Dataset, pipe, srcs, files_listed, opts, options, cat_sha, settings, t0) -> dict:
+    """The run under the dataset's publish lock: repeat check, the load row, the pipeline, its ending."""
+    options["reference"] = ledger.reference_fingerprint(conn)  # new boundaries or seeds: a new load
+    src_sha, digest = None, None
+    if not (opts.dry_run or opts.force) and ledger.could_repeat(conn, ds.id, files_listed):
+        src_sha, each = ledger.digest(srcs)
+        files_listed = [{**f, "sha256": h} for f, h in zip(files_listed, each)]
+        prev = ledger.previous_identical(conn, ds.id, src_sha, cat_sha, options)
+        if prev:
+            return _unchanged(conn, ds, files_listed, src_sha, cat_sha, options, prev, t0)
+    else:  # cannot repeat the published load: hash alongside the run instead of before it
+        digest = ledger.Checksum(hasher, srcs)
+    stage.drop_orphans(conn, ds)
+    load_id = first(conn.execute(
+        "INSERT INTO meta.load (dataset_id, status, source_files, source_sha256, catalog_sha256, options, "
+        "hub_version) VALUES (%s, 'running', %s, %s, %s, %s, %s) RETURNING load_id",
+        (ds.id, _json(files_listed), src_sha, cat_sha, _json(options), __version__)))
+    try:
+        return _run(conn, ds, pipe, srcs, opts, options, load_id, settings, t0, digest)
+    except PublishBlocked:
+        raise
+    except HubError as exc:
+        _finish_quietly(conn, load_id, "refused" if isinstance(exc, PublishRefused) else "failed", ds,
+                        message=exc.user_message(), checksum=digest)
+        raise
+    except psycopg.Error as exc:  # E02: whatever failed, the transaction rolled back; say so, no SQL shown
+        why = ("another session holds a lock on the published table (lock_timeout)"
+               if isinstance(exc, psycopg.errors.LockNotAvailable) else
+               f"the database refused the load ({type(exc).__name__})")
+        msg = f"dataset '{ds.id}': {why}; nothing was published and the previous version is still served"
+        _finish_quietly(conn, load_id, "failed", ds, message=msg, checksum=digest)
+        raise DatabaseError(msg, internal=str(exc)) from exc
+    except BaseException as exc:
+        _finish_quietly(conn, load_id, "failed", ds, message=f"internal error ({type(exc).__name__})",
+                        checksum=digest)
+        raise
 
 
 def _json(obj) -> str:

@@ -115,6 +115,18 @@ def test_second_publisher_fails_fast(hub_db, shp_factory):
         assert err.value.exit_code == 11
 
 
+def test_lock_is_free_when_the_run_returns(hub_db, shp_factory):
+    """The publish lock is released before run_ingest returns, not when the closed backend gets round to it: a
+    second session takes it at once (20 back-to-back publishes under read load once met LockBusy)."""
+    path = shp_factory(4, name="lockfree").parent
+    with psycopg.connect(conninfo("admin", hub_db), autocommit=True) as other:
+        for _ in range(3):
+            run_ingest(DS, [path], Options(force=True))
+            got = other.execute("SELECT pg_try_advisory_lock(%s)", (_lock_key(DS),)).fetchone()[0]
+            assert got is True
+            other.execute("SELECT pg_advisory_unlock(%s)", (_lock_key(DS),))
+
+
 def test_missing_prj_is_a_crs_error(hub_db, tmp_path):
     """No .prj and no --crs: CRS_ERROR naming the file; --crs with the old province code works."""
     path = write_shp(tmp_path / "noprj" / "x.shp", parcels(4), epsg=None)
